@@ -1,0 +1,12 @@
+"""Platform adapters: one per platform, found by name in REGISTRY."""
+
+from __future__ import annotations
+
+from adapters import woocommerce
+from adapters.base import BadPayload, BadSignature, DeliveryMeta, PlatformAdapter
+
+REGISTRY: dict[str, PlatformAdapter] = {
+    "woocommerce": woocommerce.ADAPTER,
+}
+
+__all__ = ["REGISTRY", "BadPayload", "BadSignature", "DeliveryMeta", "PlatformAdapter"]

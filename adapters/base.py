@@ -1,0 +1,56 @@
+"""What every platform adapter offers the webhook receiver and the worker, and the two errors.
+
+The receiver asks `delivery_meta` (topic, dedupe key, ping?) and `verify` over the raw bytes before
+anything is parsed; the worker later hands the decoded JSON to `parse`, which returns common events
+from `rules.events`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from rules.events import Event
+
+
+class BadSignature(Exception):
+    """The delivery is not signed with the shop's secret; the message says what was wrong."""
+
+
+class BadPayload(Exception):
+    """A verified body that cannot become an event; the message starts with the field's path."""
+
+
+@dataclass(frozen=True)
+class DeliveryMeta:
+    topic: str
+    dedupe_key: str  # unique per (platform, shop): the inbox refuses a second row with it
+    is_ping: bool  # the platform checking the URL: answer 200, record nothing
+
+
+@runtime_checkable
+class PlatformAdapter(Protocol):
+    name: str
+
+    def delivery_meta(self, headers: Mapping[str, str], raw: bytes) -> DeliveryMeta: ...
+
+    def verify(self, headers: Mapping[str, str], raw: bytes, secret: str) -> None:
+        """Raise BadSignature unless `raw` is signed with `secret`."""
+        ...
+
+    def parse(self, topic: str, payload: Any, shop_ref: str) -> list[Event]:
+        """Turn a verified, decoded payload into events; raise BadPayload on a wrong shape."""
+        ...
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header `name`, whatever its casing in `headers` (a plain dict is not)."""
+    value = headers.get(name)
+    if value is not None:
+        return value
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None

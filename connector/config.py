@@ -1,0 +1,101 @@
+"""Configuration from LOYALTY_* environment variables, checked once at start-up.
+
+A bad value stops the program with one line naming the variable and what was expected.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_DRIVERS = ("sqlite", "postgresql")
+
+
+class ConfigError(ValueError):
+    """A LOYALTY_* variable has a value the service cannot use."""
+
+
+@dataclass(frozen=True)
+class Config:
+    instance_path: Path
+    database_url: str
+    secret_keys: tuple[str, ...]  # empty: generate or read instance/secret_key
+    log_level: str
+    public_url: str
+    worker_poll_seconds: float
+    max_body_bytes: int = 1024 * 1024
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _database_url(env: Mapping[str, str], instance: Path) -> str:
+    raw = env.get("LOYALTY_DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{instance / 'loyalty.db'}"
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(f"LOYALTY_DATABASE_URL: expected a database URL such as "
+                          f"postgresql+psycopg://user@host/db or sqlite:///path, got {raw!r}") from None
+    if url.get_backend_name() not in _DRIVERS:
+        raise ConfigError(f"LOYALTY_DATABASE_URL: expected a sqlite or postgresql URL, "
+                          f"got backend {url.get_backend_name()!r}")
+    return raw
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(f"{name}: expected a positive number of seconds, got {raw!r}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env.get(name, "").strip().upper() or default
+    if raw not in choices:
+        raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {env.get(name)!r}")
+    return raw
+
+
+def _public_url(env: Mapping[str, str]) -> str:
+    raw = env.get("LOYALTY_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000"
+    if not raw.startswith(("http://", "https://")):
+        raise ConfigError(f"LOYALTY_PUBLIC_URL: expected an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def load_config(env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    instance = Path(env.get("LOYALTY_INSTANCE_PATH", "").strip() or "instance").resolve()
+    keys = tuple(k.strip() for k in env.get("LOYALTY_SECRET_KEY", "").split(",") if k.strip())
+    return Config(
+        instance_path=instance,
+        database_url=_database_url(env, instance),
+        secret_keys=keys,
+        log_level=_choice(env, "LOYALTY_LOG_LEVEL", _LOG_LEVELS, "INFO"),
+        public_url=_public_url(env),
+        worker_poll_seconds=_positive_float(env, "LOYALTY_WORKER_POLL_SECONDS", 0.2),
+    )
+
+
+def config_from_mapping(values: Mapping[str, object]) -> Config:
+    """Build a Config from a test_config dict of LOYALTY_* names (tests, embedding)."""
+    return load_config({k: str(v) for k, v in values.items()})
+
+
+def log_level_number(config: Config) -> int:
+    return logging.getLevelName(config.log_level)

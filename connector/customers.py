@@ -1,0 +1,65 @@
+"""Finding and creating customers: one per program by e-mail, linked to each shop's ids."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.models import Customer, CustomerAccount, Shop
+from rules.events import CustomerEvent, normalise_email
+
+
+def find_customer(session: Session, shop: Shop, customer_ref: str | None,
+                  email: str | None) -> Customer | None:
+    if customer_ref is not None:
+        found = session.scalar(
+            select(Customer).join(CustomerAccount, CustomerAccount.customer_id == Customer.id)
+            .where(CustomerAccount.shop_id == shop.id,
+                   CustomerAccount.platform_customer_id == customer_ref))
+        if found is not None:
+            return found
+    email = normalise_email(email)
+    if email is None:
+        return None
+    return session.scalar(select(Customer).where(Customer.program_id == shop.program_id,
+                                                 Customer.email == email))
+
+
+def resolve_customer(session: Session, shop: Shop, customer_ref: str | None,
+                     email: str | None) -> Customer | None:
+    """The program's customer for this platform id or e-mail, created on first sight.
+
+    A guest (no platform id) is keyed by e-mail; when an account with that e-mail appears, it
+    is linked to the same customer, so the guest's points are claimed by the account.
+    """
+    email = normalise_email(email)
+    customer = find_customer(session, shop, customer_ref, email)
+    if customer is None:
+        if customer_ref is None and email is None:
+            return None
+        customer = Customer(program_id=shop.program_id, email=email, points_total=0,
+                            lifetime_earned=0)
+        session.add(customer)
+        session.flush()
+    if customer_ref is not None:
+        link_account(session, shop, customer, customer_ref)
+    return customer
+
+
+def link_account(session: Session, shop: Shop, customer: Customer, customer_ref: str) -> None:
+    exists = session.scalar(select(CustomerAccount.id).where(
+        CustomerAccount.shop_id == shop.id, CustomerAccount.platform_customer_id == customer_ref))
+    if exists is None:
+        session.add(CustomerAccount(customer_id=customer.id, shop_id=shop.id,
+                                    platform_customer_id=customer_ref))
+        session.flush()
+
+
+def apply_customer_event(session: Session, shop: Shop, event: CustomerEvent) -> str:
+    customer = resolve_customer(session, shop, event.customer_ref, event.email)
+    if customer is None:
+        return "customer without id or e-mail"
+    customer.first_name = event.first_name or customer.first_name
+    customer.last_name = event.last_name or customer.last_name
+    if customer.email is None and event.email:
+        customer.email = normalise_email(event.email)
+    return f"customer {customer.id} {event.change.value}"

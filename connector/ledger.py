@@ -1,0 +1,101 @@
+"""Writing ledger entries and reading balances.
+
+Entries are append-only and unique per shop on `source_key`, so a repeated step writes nothing
+new. The customer's cached totals are updated in the same transaction as the entry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from connector.models import Customer, LedgerEntry
+
+EARNING_KINDS = ("earn", "bonus", "clawback", "release", "adjust")
+
+
+@dataclass(frozen=True)
+class Balance:
+    available: int
+    pending: int
+    lifetime_earned: int
+
+
+def entry_exists(session: Session, shop_id: int, source_key: str) -> bool:
+    return session.scalar(select(LedgerEntry.id).where(
+        LedgerEntry.shop_id == shop_id, LedgerEntry.source_key == source_key)) is not None
+
+
+def write_entry(session: Session, customer: Customer, entry: LedgerEntry) -> bool:
+    """Append `entry` unless its source key is already written; keep the caches in step."""
+    if entry_exists(session, entry.shop_id, entry.source_key):
+        return False
+    entry.customer_id = customer.id
+    session.add(entry)
+    customer.points_total += entry.points
+    if entry.kind in EARNING_KINDS:
+        customer.lifetime_earned += entry.points
+    session.flush()
+    return True
+
+
+def balance(session: Session, customer: Customer, now: datetime) -> Balance:
+    """Available points are the cached total less what is still pending at `now`."""
+    pending = session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+        LedgerEntry.customer_id == customer.id, LedgerEntry.available_at > now)) or 0
+    return Balance(customer.points_total - pending, pending, customer.lifetime_earned)
+
+
+def recomputed_totals(session: Session) -> dict[int, tuple[int, int]]:
+    """(points_total, lifetime_earned) per customer, summed from the entries themselves."""
+    earning = case((LedgerEntry.kind.in_(EARNING_KINDS), LedgerEntry.points), else_=0)
+    rows = session.execute(select(LedgerEntry.customer_id, func.sum(LedgerEntry.points),
+                                  func.sum(earning)).group_by(LedgerEntry.customer_id))
+    return {cid: (int(total), int(earned)) for cid, total, earned in rows}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    customer_id: int
+    cached: tuple[int, int]
+    recomputed: tuple[int, int]
+
+
+def verify(session: Session) -> list[Mismatch]:
+    totals = recomputed_totals(session)
+    mismatches = []
+    for customer in session.scalars(select(Customer).order_by(Customer.id)):
+        cached = (customer.points_total, customer.lifetime_earned)
+        actual = totals.get(customer.id, (0, 0))
+        if cached != actual:
+            mismatches.append(Mismatch(customer.id, cached, actual))
+    return mismatches
+
+
+def lot_remaining(session: Session, customer_id: int, lot: str) -> int:
+    return session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+        LedgerEntry.customer_id == customer_id, LedgerEntry.lot == lot)) or 0
+
+
+def expire_due_lots(session: Session, now: datetime) -> int:
+    """Write an `expire` entry for what is left of every lot past its expiry (per lot, never
+    the whole balance). Returns the number of lots expired."""
+    opened = (select(LedgerEntry).where(LedgerEntry.expires_at <= now,
+                                        LedgerEntry.source_key == LedgerEntry.lot)
+              .order_by(LedgerEntry.id))
+    expired = 0
+    for lot_entry in session.scalars(opened).all():
+        key = f"{lot_entry.lot}:expire"
+        remaining = lot_remaining(session, lot_entry.customer_id, lot_entry.lot)
+        if remaining <= 0 or entry_exists(session, lot_entry.shop_id, key):
+            continue
+        customer = session.get(Customer, lot_entry.customer_id)
+        write_entry(session, customer, LedgerEntry(
+            shop_id=lot_entry.shop_id, kind="expire", points=-remaining, lot=lot_entry.lot,
+            program_version_id=lot_entry.program_version_id, source_key=key,
+            available_at=lot_entry.available_at, expires_at=lot_entry.expires_at,
+            reason="lot expired"))
+        expired += 1
+    return expired

@@ -1,0 +1,18 @@
+"""Typed SQLAlchemy models; Alembic migrations in connector/migrations must match them."""
+from connector.models.base import Base
+from connector.models.customers import Customer, CustomerAccount, OrderState
+from connector.models.ledger import ENTRY_KINDS, LedgerEntry, Redemption
+from connector.models.queues import (
+    INBOX_STATUSES,
+    InboxDelivery,
+    OutboxAttempt,
+    OutboxJob,
+    WorkerHeartbeat,
+)
+from connector.models.tenancy import Merchant, Program, ProgramVersion, Shop
+
+__all__ = [
+    "Base", "Customer", "CustomerAccount", "OrderState", "ENTRY_KINDS", "LedgerEntry",
+    "Redemption", "INBOX_STATUSES", "InboxDelivery", "OutboxAttempt", "OutboxJob",
+    "WorkerHeartbeat", "Merchant", "Program", "ProgramVersion", "Shop",
+]

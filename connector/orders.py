@@ -1,0 +1,117 @@
+"""Applying one cumulative order fact: bind the program version, earn, claw back, re-tier.
+
+Facts arrive repeated, reordered and coalesced. A fact older than the one we hold is stale and
+changes nothing. Otherwise the order's owed points are recomputed from its cumulative state
+under the version it first earned with, and owed - credited is written. The first earning fact
+opens a lot for the gross points (`order:<id>:earn`); later changes are keyed by the platform's
+modification time and the new target, so any schedule of the same facts writes the same entries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector import programs
+from connector.customers import resolve_customer
+from connector.ledger import entry_exists, write_entry
+from connector.models import Customer, LedgerEntry, OrderState, ProgramVersion, Shop
+from rules import earning, tiers
+from rules.events import OrderEvent, OrderStatus
+from rules.program import Program
+
+
+@dataclass(frozen=True)
+class Applied:
+    note: str
+    customer: Customer | None = None
+
+
+def _state_for(session: Session, shop: Shop, order: OrderEvent) -> OrderState | None:
+    return session.scalar(select(OrderState).where(
+        OrderState.shop_id == shop.id, OrderState.order_id == order.order_id).with_for_update())
+
+
+def _was_paid(order: OrderEvent, program: Program) -> bool:
+    """Whether the order has reached the program's earning status at some point."""
+    if program.earn.on_status == "fulfilled":
+        return order.status is OrderStatus.FULFILLED
+    return order.status.is_paid or (
+        order.paid_at is not None and order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED))
+
+
+def _earned_at(order: OrderEvent) -> datetime:
+    return order.paid_at or order.created_at
+
+
+def _multiplier(session: Session, program: Program, customer: Customer, at: datetime) -> Decimal:
+    """The tier multiplier from the customer's qualifying spend before this order."""
+    paid = session.execute(select(OrderState.paid_at, OrderState.net_spend).where(
+        OrderState.customer_id == customer.id, OrderState.paid_at.is_not(None))).all()
+    spend = tiers.qualifying_spend(((p, n) for p, n in paid), program, at)
+    return tiers.multiplier_for(tiers.tier_for(program, spend))
+
+
+def _bind(session: Session, shop: Shop, state: OrderState, order: OrderEvent,
+          customer: Customer) -> Program | None:
+    if state.program_version_id is None:
+        version = programs.version_in_force(session, shop.program_id, _earned_at(order))
+        if version is None:
+            return None
+        program = programs.parsed(version)
+        state.program_version_id = version.id
+        state.multiplier = _multiplier(session, program, customer, _earned_at(order))
+    return programs.parsed(session.get(ProgramVersion, state.program_version_id))
+
+
+def _write(session: Session, shop: Shop, customer: Customer, state: OrderState,
+           order: OrderEvent, program: Program, kind: str, points: int, key: str) -> None:
+    dates = earning.lot_dates(_earned_at(order), program.earn)
+    written = write_entry(session, customer, LedgerEntry(
+        shop_id=shop.id, kind=kind, points=points, lot=f"order:{order.order_id}:earn",
+        program_version_id=state.program_version_id, source_key=key,
+        available_at=dates.available_at, expires_at=dates.expires_at,
+        reason=f"order {order.order_id} ({order.status.value})"))
+    if written:
+        state.credited += points
+
+
+def apply_order(session: Session, shop: Shop, order: OrderEvent) -> Applied:
+    state = _state_for(session, shop, order)
+    if state is not None and order.updated_at < state.platform_updated_at:
+        return Applied(f"stale fact for order {order.order_id}")
+    customer = resolve_customer(session, shop, order.customer_ref, order.email)
+    if customer is None:
+        return Applied(f"order {order.order_id} has no customer id or e-mail")
+    if state is None:
+        state = OrderState(shop_id=shop.id, order_id=order.order_id, credited=0,
+                           multiplier=Decimal(1))
+        session.add(state)
+    state.customer_id = customer.id
+    state.status, state.currency = order.status.value, order.currency
+    state.merchandise, state.refunded = order.merchandise, order.refunded
+    state.platform_updated_at, state.paid_at = order.updated_at, order.paid_at
+    state.net_spend = Decimal(0)
+    program = _bind(session, shop, state, order, customer)
+    if program is None:
+        return Applied("no program published for this shop", customer)
+    if not earning.order_earns(order, program):
+        return Applied(f"order {order.order_id} does not earn", customer)
+    credit = earning.order_credit(order, program, state.multiplier)
+    if order.status.is_paid:
+        state.net_spend = order.merchandise * (1 - earning.refunded_share(order))
+    opened = f"order:{order.order_id}:earn"
+    lot_open = entry_exists(session, shop.id, opened)
+    if not lot_open and _was_paid(order, program) and credit.gross > 0:
+        _write(session, shop, customer, state, order, program, "earn", credit.gross, opened)
+        lot_open = True
+    if lot_open and state.credited != credit.owed:
+        delta = credit.owed - state.credited
+        key = f"order:{order.order_id}:adjust:{order.updated_at.isoformat()}:{credit.owed}"
+        _write(session, shop, customer, state, order, program,
+               "clawback" if delta < 0 else "earn", delta, key)
+    session.flush()
+    return Applied(f"order {order.order_id}: owed {credit.owed}", customer)

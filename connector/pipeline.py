@@ -1,0 +1,106 @@
+"""Turning inbox rows into ledger entries, one delivery per transaction.
+
+The delivery's events are applied and the row is marked done in the same transaction, so a crash
+anywhere repeats the whole step and the unique keys make the repeat write nothing new.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapters import REGISTRY, BadPayload
+from connector.customers import apply_customer_event
+from connector.db import Database
+from connector.models import InboxDelivery, Shop
+from connector.orders import apply_order
+from connector.types import utcnow
+from rules.events import CustomerEvent, IgnoredDelivery, OrderEvent
+
+log = logging.getLogger("loyalty.pipeline")
+MAX_ATTEMPTS = 5
+
+
+def _claim(session: Session) -> InboxDelivery | None:
+    return session.scalar(
+        select(InboxDelivery).where(InboxDelivery.status == "new",
+                                    InboxDelivery.attempts < MAX_ATTEMPTS)
+        .order_by(InboxDelivery.attempts, InboxDelivery.id).limit(1)
+        .with_for_update(skip_locked=True))
+
+
+def _apply(session: Session, shop: Shop, event) -> tuple[str, str]:
+    if isinstance(event, OrderEvent):
+        return "done", apply_order(session, shop, event).note
+    if isinstance(event, CustomerEvent):
+        return "done", apply_customer_event(session, shop, event)
+    if isinstance(event, IgnoredDelivery):
+        return "ignored", event.reason
+    return "ignored", f"no handler for {type(event).__name__}"
+
+
+def _fault_pause(point: str) -> None:
+    """Test hook for crash tests: pause at a named point until killed (never set in production)."""
+    marker = os.environ.get("LOYALTY_FAULT_PAUSE_FILE")
+    if marker and os.environ.get("LOYALTY_FAULT_PAUSE_AT") == point:
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(3600)
+
+
+def process_delivery(session: Session, row: InboxDelivery, now: datetime) -> None:
+    shop = session.get(Shop, row.shop_id)
+    adapter = REGISTRY[row.platform]
+    payload = json.loads(row.body)
+    outcomes = [_apply(session, shop, event) for event in adapter.parse(row.topic, payload, shop.ref)]
+    row.status = "done" if any(status == "done" for status, _ in outcomes) else "ignored"
+    row.note = "; ".join(note for _, note in outcomes)[:2000] or None
+    row.processed_at = now
+    row.attempts += 1
+    session.flush()
+    _fault_pause("before_commit")
+
+
+def process_one(db: Database) -> bool:
+    """Process the oldest waiting delivery. False when there was nothing to do."""
+    row_id = None
+    try:
+        with db.transaction() as session:
+            row = _claim(session)
+            if row is None:
+                return False
+            row_id = row.id
+            process_delivery(session, row, utcnow())
+            log.info("delivery.processed", extra={"inbox_id": row.id, "status": row.status,
+                                                   "note": row.note})
+        return True
+    except Exception as exc:  # the row must not block the queue; record why and move on
+        if row_id is None:
+            raise
+        _record_failure(db, row_id, exc)
+        return True
+
+
+def _record_failure(db: Database, row_id: int, exc: Exception) -> None:
+    permanent = isinstance(exc, (BadPayload, ValueError, KeyError))
+    with db.transaction() as session:
+        row = session.get(InboxDelivery, row_id)
+        row.attempts += 1
+        row.note = f"{type(exc).__name__}: {exc}"[:2000]
+        if permanent or row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+    log.warning("delivery.failed", extra={"inbox_id": row_id, "error": str(exc),
+                                           "permanent": permanent})
+
+
+def drain(db: Database, limit: int | None = None) -> int:
+    """Process deliveries until none are waiting (or `limit` were processed)."""
+    done = 0
+    while (limit is None or done < limit) and process_one(db):
+        done += 1
+    return done

@@ -1,0 +1,57 @@
+"""Publishing programs as immutable versions, and finding the version in force at a time."""
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connector.models import ProgramVersion
+from connector.types import utcnow
+from rules.program import Program, load_program
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed(sha256: str, source_text: str) -> Program:
+    return load_program(source_text, source=f"program {sha256[:12]}")
+
+
+def parsed(version: ProgramVersion) -> Program:
+    """The rules object of a stored version (immutable, so cached per process)."""
+    return _parsed(version.sha256, version.source_text)
+
+
+def publish(session: Session, program_id: int, text: str, source: str, actor: str = "cli",
+            at: datetime | None = None) -> ProgramVersion:
+    """Validate `text` and store it as the next version; the same text twice is one version."""
+    load_program(text, source=source)  # raises ProgramError naming file, key and expectation
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    latest = live_version(session, program_id)
+    if latest is not None and latest.sha256 == digest:
+        return latest
+    number = (session.scalar(select(func.max(ProgramVersion.version))
+                             .where(ProgramVersion.program_id == program_id)) or 0) + 1
+    version = ProgramVersion(program_id=program_id, version=number, source_text=text,
+                             sha256=digest, published_at=at or utcnow(), actor=actor)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def live_version(session: Session, program_id: int) -> ProgramVersion | None:
+    return session.scalar(select(ProgramVersion).where(ProgramVersion.program_id == program_id)
+                          .order_by(ProgramVersion.version.desc()).limit(1))
+
+
+def version_in_force(session: Session, program_id: int, at: datetime) -> ProgramVersion | None:
+    """The latest version published at or before `at`; an order older than the first version
+    (placed before install, or imported history) earns under the first version."""
+    base = select(ProgramVersion).where(ProgramVersion.program_id == program_id)
+    in_force = session.scalar(base.where(ProgramVersion.published_at <= at)
+                              .order_by(ProgramVersion.published_at.desc(),
+                                        ProgramVersion.version.desc()).limit(1))
+    if in_force is not None:
+        return in_force
+    return session.scalar(base.order_by(ProgramVersion.version.asc()).limit(1))

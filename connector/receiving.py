@@ -1,0 +1,66 @@
+"""The fixed order of checks for one webhook delivery, before anything is recorded.
+
+find the shop (404) -> ping? (200, nothing recorded) -> verify the HMAC over the raw bytes
+(401) -> parse JSON (400) -> record in the inbox (200, or 200 "duplicate"). Never parse before
+verifying; never do rules work or an outbound call here.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import OperationalError, DBAPIError
+
+from adapters import REGISTRY, BadSignature
+from connector.intake import record_delivery
+from connector.services import Services
+from connector.types import utcnow
+
+
+@dataclass(frozen=True)
+class Receipt:
+    status: int
+    event: str  # stable log event name
+    body: dict = field(default_factory=dict)
+
+
+def _error(status: int, event: str, message: str) -> Receipt:
+    return Receipt(status, event, {"error": message, "code": event.split(".", 1)[1]})
+
+
+def _json_object(raw: bytes) -> dict | None:
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def receive(services: Services, platform: str, shop_id: int | None,
+            headers: Mapping[str, str], raw: bytes) -> Receipt:
+    adapter = REGISTRY.get(platform)
+    try:
+        shop = services.shops.by_id(shop_id) if shop_id is not None else None
+    except DBAPIError:
+        return _error(503, "webhook.database-unavailable", "storage unavailable, retry later")
+    if adapter is None or shop is None or shop.platform != platform:
+        return _error(404, "webhook.unknown-shop", f"no {platform} shop with id {shop_id}")
+    meta = adapter.delivery_meta(headers, raw)
+    if meta.is_ping:
+        return Receipt(200, "webhook.ping", {"status": "ok", "ping": True})
+    try:
+        adapter.verify(headers, raw, shop.webhook_secret)
+    except BadSignature as exc:
+        return _error(401, "webhook.bad-signature", str(exc))
+    if _json_object(raw) is None:
+        return _error(400, "webhook.malformed", "body is not a JSON object")
+    try:
+        new = record_delivery(services.db, platform=platform, shop_id=shop.id,
+                              dedupe_key=meta.dedupe_key, topic=meta.topic, body=raw,
+                              received_at=utcnow())
+    except OperationalError:
+        return _error(503, "webhook.database-unavailable", "storage unavailable, retry later")
+    if not new:
+        return Receipt(200, "webhook.duplicate", {"status": "duplicate"})
+    return Receipt(200, "webhook.accepted", {"status": "accepted"})

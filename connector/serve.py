@@ -1,0 +1,53 @@
+"""`loyalty serve`: gunicorn serving the app, with the worker running inside the web process.
+
+On the embedded default (SQLite) there is one gunicorn worker process with threads, so every
+write in the service shares one in-process write lock; the loyalty worker is a thread in it.
+SIGTERM stops gunicorn gracefully and the worker thread finishes its current delivery.
+"""
+from __future__ import annotations
+
+import logging
+
+from gunicorn.app.base import BaseApplication
+
+from connector import create_app
+from connector.config import Config
+from connector.worker import start_thread
+
+log = logging.getLogger("loyalty.serve")
+
+
+class LoyaltyServer(BaseApplication):
+    def __init__(self, config: Config, host: str, port: int, run_worker: bool,
+                 processes: int | None = None, threads: int = 8):
+        self.settings = {
+            "bind": f"{host}:{port}",
+            "workers": processes or (1 if config.is_sqlite else 2),
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": 30,
+            "graceful_timeout": 10,
+            "accesslog": None,
+            "post_worker_init": self._post_worker_init if run_worker else None,
+            "worker_exit": self._worker_exit,
+        }
+        self._worker = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.settings.items():
+            if value is not None:
+                self.cfg.set(key, value)
+
+    def load(self):
+        return create_app()
+
+    def _post_worker_init(self, gunicorn_worker) -> None:
+        services = gunicorn_worker.wsgi.extensions["loyalty"]
+        self._worker = start_thread(services.db, services.config.worker_poll_seconds)
+
+    def _worker_exit(self, _server, _gunicorn_worker) -> None:
+        if self._worker is not None:
+            thread, stop = self._worker
+            stop.set()
+            thread.join(timeout=10)

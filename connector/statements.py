@@ -1,0 +1,34 @@
+"""What a customer sees: balance, pending, tier and the entries behind them."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.customers import find_customer
+from connector.ledger import balance
+from connector.models import LedgerEntry, Shop
+from connector.types import utcnow
+
+
+def _iso(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def customer_statement(session: Session, shop: Shop, customer_ref: str | None,
+                       email: str | None) -> dict | None:
+    customer = find_customer(session, shop, customer_ref, email)
+    if customer is None:
+        return None
+    now = utcnow()
+    totals = balance(session, customer, now)
+    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.customer_id == customer.id)
+                              .order_by(LedgerEntry.id))
+    return {
+        "customer_id": customer.id, "email": customer.email,
+        "balance": totals.available, "pending": totals.pending,
+        "lifetime_earned": totals.lifetime_earned, "tier": customer.tier,
+        "entries": [{"kind": e.kind, "points": e.points, "source_key": e.source_key,
+                     "lot": e.lot, "created_at": _iso(e.created_at),
+                     "available_at": _iso(e.available_at), "expires_at": _iso(e.expires_at),
+                     "reason": e.reason} for e in entries],
+    }

@@ -1,0 +1,74 @@
+"""The worker loop: drain the inbox, expire lots, beat a heartbeat for /healthz."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from sqlalchemy import select
+
+from connector import pipeline
+from connector.db import Database
+from connector.ledger import expire_due_lots
+from connector.models import WorkerHeartbeat
+from connector.types import utcnow
+
+log = logging.getLogger("loyalty.worker")
+HOUSEKEEPING_SECONDS = 60.0
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def beat(db: Database, name: str) -> None:
+    with db.transaction() as session:
+        row = session.get(WorkerHeartbeat, name)
+        if row is None:
+            session.add(WorkerHeartbeat(name=name, beat_at=utcnow()))
+        else:
+            row.beat_at = utcnow()
+
+
+def latest_beat_age(db: Database) -> float | None:
+    with db.reading() as session:
+        latest = session.scalar(select(WorkerHeartbeat.beat_at)
+                                .order_by(WorkerHeartbeat.beat_at.desc()).limit(1))
+    return None if latest is None else (utcnow() - latest).total_seconds()
+
+
+def housekeeping(db: Database) -> None:
+    with db.transaction() as session:
+        expired = expire_due_lots(session, utcnow())
+    if expired:
+        log.info("ledger.lots-expired", extra={"lots": expired})
+
+
+def run(db: Database, stop: threading.Event, poll_seconds: float) -> None:
+    """Work until `stop` is set. Safe to run beside other workers: rows are claimed one by one."""
+    name = worker_name()
+    log.info("worker.started", extra={"worker": name})
+    last_housekeeping = 0.0
+    while not stop.is_set():
+        try:
+            beat(db, name)
+            if time.monotonic() - last_housekeeping > HOUSEKEEPING_SECONDS:
+                housekeeping(db)
+                last_housekeeping = time.monotonic()
+            processed = pipeline.drain(db, limit=500)
+        except Exception:  # a database outage must not kill the worker: wait and retry
+            log.exception("worker.error")
+            processed = 0
+        if not processed:
+            stop.wait(poll_seconds)
+    log.info("worker.stopped", extra={"worker": name})
+
+
+def start_thread(db: Database, poll_seconds: float) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=run, args=(db, stop, poll_seconds), name="loyalty-worker",
+                              daemon=True)
+    thread.start()
+    return thread, stop

@@ -1,0 +1,107 @@
+"""Points an order earns, as a pure function of the order's cumulative state.
+
+The ledger never stores "what changed"; it asks, for the order as it stands now, how many points
+are owed under the program version the order first earned with, and writes owed - credited.
+A full refund therefore returns exactly to zero and two partial refunds equal one of their sum.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from rules.events import OrderEvent, OrderStatus
+from rules.program import EarnRules, Program
+
+_ROUNDING = {"floor": ROUND_FLOOR, "round_half_up": ROUND_HALF_UP, "ceil": ROUND_CEILING}
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class OrderCredit:
+    """What an order is worth in points: `gross` before refunds, `owed` as the order stands."""
+
+    gross: int
+    owed: int
+
+
+def points_for(amount: Decimal, rate: Decimal, multiplier: Decimal, rounding: str) -> int:
+    exact = amount * rate * multiplier
+    return int(exact.to_integral_value(rounding=_ROUNDING[rounding]))
+
+
+def eligible_merchandise(order: OrderEvent, earn: EarnRules) -> Decimal:
+    """Merchandise after discounts on lines that earn (excluded SKUs never do)."""
+    return sum(
+        (line.total for line in order.line_items if line.sku not in earn.exclude_skus),
+        _ZERO,
+    )
+
+
+def refunded_share(order: OrderEvent) -> Decimal:
+    """The fraction of the order's merchandise refunded so far, in [0, 1]."""
+    merchandise = order.merchandise
+    if order.status is OrderStatus.REFUNDED:
+        return Decimal(1)
+    if merchandise <= 0:
+        return _ZERO
+    return min(max(order.refunded, _ZERO), merchandise) / merchandise
+
+
+def earn_base(order: OrderEvent, earn: EarnRules) -> Decimal:
+    """The gross amount points are computed on, before refunds, per the program's base."""
+    base = eligible_merchandise(order, earn)
+    if earn.base in ("merchandise_shipping", "merchandise_shipping_tax"):
+        base += order.shipping
+    if earn.base == "merchandise_shipping_tax":
+        base += order.tax
+    return max(base, _ZERO)
+
+
+def order_earns(order: OrderEvent, program: Program, customer_tags: frozenset[str] = frozenset()) -> bool:
+    """Whether this order can earn at all (channel, guest, excluded tags, currency, test orders)."""
+    earn = program.earn
+    if order.test or order.channel not in earn.channels:
+        return False
+    if order.customer_ref is None and not (earn.guests_earn and order.email):
+        return False
+    if customer_tags & earn.exclude_tags:
+        return False
+    return earn.rate_for(order.currency, program.currency) is not None
+
+
+def status_earns(status: OrderStatus, on_status: str) -> bool:
+    if on_status == "fulfilled":
+        return status is OrderStatus.FULFILLED
+    return status.is_paid
+
+
+def order_credit(order: OrderEvent, program: Program, multiplier: Decimal = Decimal(1)) -> OrderCredit:
+    """Gross and currently owed points for `order` under `program` at a frozen tier multiplier.
+
+    Refunds reduce the earning base proportionally to the share of merchandise refunded, and the
+    rounding policy applies once to the cumulative base, so owed never drifts from earned.
+    """
+    earn = program.earn
+    rate = earn.rate_for(order.currency, program.currency)
+    if rate is None:
+        return OrderCredit(0, 0)
+    base = earn_base(order, earn)
+    gross = points_for(base, rate, multiplier, earn.rounding)
+    if not status_earns(order.status, earn.on_status):
+        return OrderCredit(gross, 0)
+    net = base * (Decimal(1) - refunded_share(order))
+    return OrderCredit(gross, points_for(net, rate, multiplier, earn.rounding))
+
+
+@dataclass(frozen=True)
+class LotDates:
+    available_at: datetime
+    expires_at: datetime | None
+
+
+def lot_dates(earned_at: datetime, earn: EarnRules) -> LotDates:
+    """A lot is pending for the return window, then available until it expires."""
+    available_at = earned_at + timedelta(days=earn.pending_days)
+    expires_at = available_at + timedelta(days=earn.expire_days) if earn.expire_days else None
+    return LotDates(available_at, expires_at)

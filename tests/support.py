@@ -1,0 +1,27 @@
+"""Helpers shared by the tests: where the captured fixtures are, and how to sign a body."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("LOYALTY_SHARED_DIR", ROOT.parent / "shared"))
+WOO_FIXTURES = SHARED / "fixtures" / "woocommerce"
+EXAMPLE_PROGRAM = SHARED / "program-example.toml"
+WOO_SECRET = "loyalty-test-secret"
+
+
+def load_woo_fixture(name: str) -> dict:
+    """A captured WooCommerce delivery: {"headers": [[k, v], ...], "body": "<raw>"}."""
+    matches = sorted(WOO_FIXTURES.glob(f"{name}*.json"))
+    if not matches:
+        raise FileNotFoundError(f"no fixture starting with {name!r} in {WOO_FIXTURES}")
+    return json.loads(matches[0].read_text())
+
+
+def woo_signature(body: bytes, secret: str = WOO_SECRET) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
