@@ -43,8 +43,8 @@ def write_entry(session: Session, customer: Customer, entry: LedgerEntry) -> boo
 
 def balance(session: Session, customer: Customer, now: datetime) -> Balance:
     """Available points are the cached total less what is still pending at `now`."""
-    pending = session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-        LedgerEntry.customer_id == customer.id, LedgerEntry.available_at > now)) or 0
+    pending = int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+        LedgerEntry.customer_id == customer.id, LedgerEntry.available_at > now)) or 0)
     return Balance(customer.points_total - pending, pending, customer.lifetime_earned)
 
 
@@ -75,8 +75,8 @@ def verify(session: Session) -> list[Mismatch]:
 
 
 def lot_remaining(session: Session, customer_id: int, lot: str) -> int:
-    return session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-        LedgerEntry.customer_id == customer_id, LedgerEntry.lot == lot)) or 0
+    return int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+        LedgerEntry.customer_id == customer_id, LedgerEntry.lot == lot)) or 0)
 
 
 def expire_due_lots(session: Session, now: datetime) -> int:

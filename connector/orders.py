@@ -102,7 +102,7 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent) -> Applied:
         return Applied(f"order {order.order_id} does not earn", customer)
     credit = earning.order_credit(order, program, state.multiplier)
     if order.status.is_paid:
-        state.net_spend = order.merchandise * (1 - earning.refunded_share(order))
+        state.net_spend = earning.net_base(order, order.merchandise)
     opened = f"order:{order.order_id}:earn"
     lot_open = entry_exists(session, shop.id, opened)
     if not lot_open and _was_paid(order, program) and credit.gross > 0:

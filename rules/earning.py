@@ -48,6 +48,18 @@ def refunded_share(order: OrderEvent) -> Decimal:
     return min(max(order.refunded, _ZERO), merchandise) / merchandise
 
 
+def net_base(order: OrderEvent, base: Decimal) -> Decimal:
+    """`base` less the refunded share of the order's merchandise. Multiplies before dividing,
+    so a base that should come out whole does (3.00 refunded 2.00 leaves exactly 1.00)."""
+    merchandise = order.merchandise
+    if order.status is OrderStatus.REFUNDED:
+        return _ZERO
+    if merchandise <= 0:
+        return base
+    kept = merchandise - min(max(order.refunded, _ZERO), merchandise)
+    return base * kept / merchandise
+
+
 def earn_base(order: OrderEvent, earn: EarnRules) -> Decimal:
     """The gross amount points are computed on, before refunds, per the program's base."""
     base = eligible_merchandise(order, earn)
@@ -90,8 +102,7 @@ def order_credit(order: OrderEvent, program: Program, multiplier: Decimal = Deci
     gross = points_for(base, rate, multiplier, earn.rounding)
     if not status_earns(order.status, earn.on_status):
         return OrderCredit(gross, 0)
-    net = base * (Decimal(1) - refunded_share(order))
-    return OrderCredit(gross, points_for(net, rate, multiplier, earn.rounding))
+    return OrderCredit(gross, points_for(net_base(order, base), rate, multiplier, earn.rounding))
 
 
 @dataclass(frozen=True)

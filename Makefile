@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both build their own .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/loyalty db upgrade
+	$(BIN)/loyalty serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test
+	./scripts/ensure-services.sh
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check connector adapters rules webhooks tests
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis
