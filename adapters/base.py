@@ -43,6 +43,11 @@ class PlatformAdapter(Protocol):
         """Turn a verified, decoded payload into events; raise BadPayload on a wrong shape."""
         ...
 
+    def push_tier(self, credentials: "Credentials", customer_ref: str, tag: str | None,
+                  previous_tag: str | None) -> None:
+        """Mark the customer's tier on the store; raise TransportError on failure."""
+        ...
+
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """The value of header `name`, whatever its casing in `headers` (a plain dict is not)."""
@@ -54,3 +59,21 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == wanted:
             return value
     return None
+
+
+class TransportError(Exception):
+    """A call to the platform failed. `permanent` means a retry cannot fix it (bad keys, 4xx)."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a push client needs to call one shop's API (secrets already decrypted)."""
+
+    shop_ref: str  # store URL or myshopify domain
+    api_base: str | None  # override of the API address (a fake platform server in tests)
+    key: str | None
+    secret: str | None

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from connector import programs
 from connector.customers import resolve_customer
 from connector.ledger import entry_exists, write_entry
+from connector.placement import live_program, place_in_tier
 from connector.models import Customer, LedgerEntry, OrderState, ProgramVersion, Shop
 from rules import earning, tiers
 from rules.events import OrderEvent, OrderStatus
@@ -79,7 +80,7 @@ def _write(session: Session, shop: Shop, customer: Customer, state: OrderState,
         state.credited += points
 
 
-def apply_order(session: Session, shop: Shop, order: OrderEvent) -> Applied:
+def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) -> Applied:
     state = _state_for(session, shop, order)
     if state is not None and order.updated_at < state.platform_updated_at:
         return Applied(f"stale fact for order {order.order_id}")
@@ -114,4 +115,8 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent) -> Applied:
         _write(session, shop, customer, state, order, program,
                "clawback" if delta < 0 else "earn", delta, key)
     session.flush()
+    live = live_program(session, shop)
+    if live is not None:
+        place_in_tier(session, customer, live, now,
+                      cause=f"order:{order.order_id}:{order.updated_at.isoformat()}")
     return Applied(f"order {order.order_id}: owed {credit.owed}", customer)

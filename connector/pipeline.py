@@ -35,9 +35,9 @@ def _claim(session: Session) -> InboxDelivery | None:
         .with_for_update(skip_locked=True))
 
 
-def _apply(session: Session, shop: Shop, event) -> tuple[str, str]:
+def _apply(session: Session, shop: Shop, event, now: datetime) -> tuple[str, str]:
     if isinstance(event, OrderEvent):
-        return "done", apply_order(session, shop, event).note
+        return "done", apply_order(session, shop, event, now).note
     if isinstance(event, CustomerEvent):
         return "done", apply_customer_event(session, shop, event)
     if isinstance(event, IgnoredDelivery):
@@ -57,7 +57,8 @@ def process_delivery(session: Session, row: InboxDelivery, now: datetime) -> Non
     shop = session.get(Shop, row.shop_id)
     adapter = REGISTRY[row.platform]
     payload = json.loads(row.body)
-    outcomes = [_apply(session, shop, event) for event in adapter.parse(row.topic, payload, shop.ref)]
+    events = adapter.parse(row.topic, payload, shop.ref)
+    outcomes = [_apply(session, shop, event, now) for event in events]
     row.status = "done" if any(status == "done" for status, _ in outcomes) else "ignored"
     row.note = "; ".join(note for _, note in outcomes)[:2000] or None
     row.processed_at = now

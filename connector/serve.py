@@ -44,7 +44,7 @@ class LoyaltyServer(BaseApplication):
 
     def _post_worker_init(self, gunicorn_worker) -> None:
         services = gunicorn_worker.wsgi.extensions["loyalty"]
-        self._worker = start_thread(services.db, services.config.worker_poll_seconds)
+        self._worker = start_thread(services)
 
     def _worker_exit(self, _server, _gunicorn_worker) -> None:
         if self._worker is not None:

@@ -9,10 +9,11 @@ import time
 
 from sqlalchemy import select
 
-from connector import pipeline
+from connector import outbox, pipeline
 from connector.db import Database
 from connector.ledger import expire_due_lots
 from connector.models import WorkerHeartbeat
+from connector.services import Services
 from connector.types import utcnow
 
 log = logging.getLogger("loyalty.worker")
@@ -46,8 +47,9 @@ def housekeeping(db: Database) -> None:
         log.info("ledger.lots-expired", extra={"lots": expired})
 
 
-def run(db: Database, stop: threading.Event, poll_seconds: float) -> None:
+def run(services: Services, stop: threading.Event) -> None:
     """Work until `stop` is set. Safe to run beside other workers: rows are claimed one by one."""
+    db, poll_seconds = services.db, services.config.worker_poll_seconds
     name = worker_name()
     log.info("worker.started", extra={"worker": name})
     last_housekeeping = 0.0
@@ -58,6 +60,7 @@ def run(db: Database, stop: threading.Event, poll_seconds: float) -> None:
                 housekeeping(db)
                 last_housekeeping = time.monotonic()
             processed = pipeline.drain(db, limit=500)
+            processed += outbox.drain(db, services.box, limit=100)
         except Exception:  # a database outage must not kill the worker: wait and retry
             log.exception("worker.error")
             processed = 0
@@ -66,9 +69,9 @@ def run(db: Database, stop: threading.Event, poll_seconds: float) -> None:
     log.info("worker.stopped", extra={"worker": name})
 
 
-def start_thread(db: Database, poll_seconds: float) -> tuple[threading.Thread, threading.Event]:
+def start_thread(services: Services) -> tuple[threading.Thread, threading.Event]:
     stop = threading.Event()
-    thread = threading.Thread(target=run, args=(db, stop, poll_seconds), name="loyalty-worker",
+    thread = threading.Thread(target=run, args=(services, stop), name="loyalty-worker",
                               daemon=True)
     thread.start()
     return thread, stop

@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.base import BadSignature, DeliveryMeta, header
+from adapters.base import BadSignature, Credentials, DeliveryMeta, header
+from adapters.woocommerce import push
 from adapters.woocommerce.customers import CHANGES as CUSTOMER_TOPICS
 from adapters.woocommerce.customers import customer_event
 from adapters.woocommerce.orders import order_event
@@ -84,6 +85,10 @@ class WooCommerceAdapter:
         if topic in CUSTOMER_TOPICS:
             return [customer_event(topic, payload, shop_ref)]
         return [IgnoredDelivery(ignored_reason(topic))]
+
+    def push_tier(self, credentials: Credentials, customer_ref: str, tag: str | None,
+                  previous_tag: str | None) -> None:
+        push.push_tier(credentials, customer_ref, tag)
 
 
 ADAPTER = WooCommerceAdapter()

@@ -32,13 +32,14 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def worker(ctx, once: bool) -> None:
         """Process received deliveries into the ledger (stops cleanly on SIGTERM)."""
-        from connector import pipeline
+        from connector import outbox, pipeline
 
         services = ctx.ready_services()
         if once:
-            click.echo(f"processed {pipeline.drain(services.db)} deliveries")
+            click.echo(f"processed {pipeline.drain(services.db)} deliveries, "
+                       f"ran {outbox.drain(services.db, services.box)} push jobs")
             return
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        worker_loop.run(services.db, stop, services.config.worker_poll_seconds)
+        worker_loop.run(services, stop)

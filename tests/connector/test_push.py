@@ -1,0 +1,100 @@
+"""Step 4 of the flow: a tier change becomes one push job; the job calls the store, retries
+transient failures with every attempt recorded, and stops on permanent ones with the error."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import responses
+from sqlalchemy import select
+
+from connector import outbox, pipeline
+from connector.models import OutboxAttempt, OutboxJob
+from tests.connector.woo import edited_delivery, post
+
+CUSTOMER_URL = "http://127.0.0.1:8000/wp-json/wc/v3/customers/2"
+BIG_LINE = {"id": 1, "name": "Espresso machine", "product_id": 20, "variation_id": 0,
+            "quantity": 1, "subtotal": "600.00", "subtotal_tax": "0.00", "total": "600.00",
+            "total_tax": "0.00", "taxes": [], "meta_data": [], "sku": "MACHINE", "price": 600}
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch):
+    monkeypatch.setattr(outbox, "BASE_DELAY_SECONDS", 0.0)
+
+
+def big_order(order_id: int):
+    return edited_delivery("04", id=order_id, line_items=[BIG_LINE],
+                           date_modified_gmt=f"2026-11-23T04:00:{order_id % 60:02d}")
+
+
+def jobs(services):
+    with services.db.reading() as session:
+        return session.scalars(select(OutboxJob).order_by(OutboxJob.id)).all()
+
+
+def attempts(services, job_id):
+    with services.db.reading() as session:
+        return [a.outcome for a in session.scalars(
+            select(OutboxAttempt).where(OutboxAttempt.job_id == job_id).order_by(OutboxAttempt.id))]
+
+
+def reach_silver(client, services, shop_id):
+    post(client, shop_id, *big_order(20))
+    post(client, shop_id, *big_order(21))  # already Silver: no second job
+    pipeline.drain(services.db)
+
+
+@responses.activate
+def test_tier_change_writes_the_customer_meta_once(client, services, woo_shop):
+    responses.put(CUSTOMER_URL, json={"id": 2})
+    reach_silver(client, services, woo_shop)
+    assert outbox.drain(services.db, services.box) == 1
+    assert outbox.drain(services.db, services.box) == 0
+    assert len(responses.calls) == 1
+    assert json.loads(responses.calls[0].request.body) == {
+        "meta_data": [{"key": "loyalty_tier", "value": "loyalty-silver"}]}
+    (job,) = jobs(services)
+    assert (job.status, job.attempts, attempts(services, job.id)) == ("done", 1, ["ok"])
+
+
+@responses.activate
+def test_transient_failures_retry_until_the_store_accepts(client, services, woo_shop):
+    responses.put(CUSTOMER_URL, status=503, body="busy")
+    responses.put(CUSTOMER_URL, body=requests.Timeout("slow"))
+    responses.put(CUSTOMER_URL, json={"id": 2})
+    reach_silver(client, services, woo_shop)
+    outbox.drain(services.db, services.box)
+    (job,) = jobs(services)
+    assert job.status == "done" and job.last_error is None
+    assert attempts(services, job.id) == ["transient", "transient", "ok"]
+
+
+@responses.activate
+def test_revoked_keys_stop_the_job_with_the_error(client, services, woo_shop):
+    responses.put(CUSTOMER_URL, status=401, json={"code": "woocommerce_rest_cannot_edit"})
+    reach_silver(client, services, woo_shop)
+    outbox.drain(services.db, services.box)
+    (job,) = jobs(services)
+    assert job.status == "dead" and "refused the API keys" in job.last_error
+    assert attempts(services, job.id) == ["permanent"] and len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_job_that_keeps_failing_goes_dead_after_the_last_attempt(client, services, woo_shop):
+    responses.put(CUSTOMER_URL, status=500)
+    reach_silver(client, services, woo_shop)
+    outbox.drain(services.db, services.box)
+    (job,) = jobs(services)
+    assert job.status == "dead" and job.attempts == outbox.MAX_ATTEMPTS
+    assert len(responses.calls) == outbox.MAX_ATTEMPTS
+
+
+def test_backoff_grows_and_is_capped(monkeypatch):
+    import random
+
+    monkeypatch.setattr(outbox, "BASE_DELAY_SECONDS", 2.0)
+    rng = random.Random(1)
+    delays = [outbox.backoff(n, rng).total_seconds() for n in range(1, 20)]
+    assert delays[0] <= 2 < delays[3] and max(delays) <= outbox.MAX_DELAY_SECONDS
