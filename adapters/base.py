@@ -43,7 +43,7 @@ class PlatformAdapter(Protocol):
         """Turn a verified, decoded payload into events; raise BadPayload on a wrong shape."""
         ...
 
-    def push_tier(self, credentials: "Credentials", customer_ref: str, tag: str | None,
+    def push_tier(self, credentials: Credentials, customer_ref: str, tag: str | None,
                   previous_tag: str | None) -> None:
         """Mark the customer's tier on the store; raise TransportError on failure."""
         ...

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from connector import programs
 from connector.customers import resolve_customer
 from connector.ledger import entry_exists, write_entry
-from connector.placement import live_program, place_in_tier
 from connector.models import Customer, LedgerEntry, OrderState, ProgramVersion, Shop
+from connector.placement import live_program, place_in_tier
 from rules import earning, tiers
 from rules.events import OrderEvent, OrderStatus
 from rules.program import Program

@@ -12,7 +12,20 @@ from connector.models.queues import (
 from connector.models.tenancy import Merchant, Program, ProgramVersion, Shop
 
 __all__ = [
-    "Base", "Customer", "CustomerAccount", "OrderState", "ENTRY_KINDS", "LedgerEntry",
-    "Redemption", "INBOX_STATUSES", "InboxDelivery", "OutboxAttempt", "OutboxJob",
-    "WorkerHeartbeat", "Merchant", "Program", "ProgramVersion", "Shop",
+    "ENTRY_KINDS",
+    "INBOX_STATUSES",
+    "Base",
+    "Customer",
+    "CustomerAccount",
+    "InboxDelivery",
+    "LedgerEntry",
+    "Merchant",
+    "OrderState",
+    "OutboxAttempt",
+    "OutboxJob",
+    "Program",
+    "ProgramVersion",
+    "Redemption",
+    "Shop",
+    "WorkerHeartbeat",
 ]

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from connector import pipeline, programs
@@ -14,7 +15,7 @@ from connector.statements import customer_statement
 from tests.connector.woo import edited_delivery, fixture_delivery, full_refund_delivery, post
 from tests.support import EXAMPLE_PROGRAM, WOO_SECRET
 
-PAID_AT = datetime(2026, 11, 23, 3, 55, 8, tzinfo=timezone.utc)
+PAID_AT = datetime(2026, 11, 23, 3, 55, 8, tzinfo=UTC)
 
 
 def deliver(client, services, shop_id, *deliveries):
@@ -86,7 +87,7 @@ def test_refund_uses_the_version_the_order_earned_with(client, services, woo_sho
     deliver(client, services, woo_shop, fixture_delivery("07"))
     assert [p for _, p, _ in order_entries(services, woo_shop)] == [56, -10]
     # an order paid after version 2 was published earns at the doubled rate
-    now = (datetime.now(timezone.utc) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    now = (datetime.now(UTC) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S")
     later = edited_delivery("04", id=14, date_paid_gmt=now, date_modified_gmt=now)
     deliver(client, services, woo_shop, later)
     assert order_entries(services, woo_shop)[-1] == ("earn", 112, "order:14:earn")

@@ -76,8 +76,8 @@ def test_worker_killed_at_random_moments_processes_every_order_once(settings):
     for low in (20, 110, 200):  # kill once each third of the way, at a random moment
         worker = loyalty.start("worker")
         target = rng.randint(low, low + 60)
-        wait_until(lambda: processed(engine) >= target, 60, f"{target} processed deliveries",
-                   interval=0.01)
+        wait_until(lambda goal=target: processed(engine) >= goal, 60,
+                   f"{target} processed deliveries", interval=0.01)
         stop(worker, signal.SIGKILL)
     left = loyalty.run("worker", "--once").stdout
     assert int(left.split()[1]) > 0, "the kills came after all work was done; nothing was tested"
