@@ -74,9 +74,10 @@ def verify(session: Session) -> list[Mismatch]:
     return mismatches
 
 
-def lot_remaining(session: Session, customer_id: int, lot: str) -> int:
+def lot_remaining(session: Session, shop_id: int, lot: str) -> int:
+    """Points left in a lot. Lot names are unique per shop, like source keys."""
     return int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-        LedgerEntry.customer_id == customer_id, LedgerEntry.lot == lot)) or 0)
+        LedgerEntry.shop_id == shop_id, LedgerEntry.lot == lot)) or 0)
 
 
 def expire_due_lots(session: Session, now: datetime) -> int:
@@ -88,7 +89,7 @@ def expire_due_lots(session: Session, now: datetime) -> int:
     expired = 0
     for lot_entry in session.scalars(opened).all():
         key = f"{lot_entry.lot}:expire"
-        remaining = lot_remaining(session, lot_entry.customer_id, lot_entry.lot)
+        remaining = lot_remaining(session, lot_entry.shop_id, lot_entry.lot)
         if remaining <= 0 or entry_exists(session, lot_entry.shop_id, key):
             continue
         customer = session.get(Customer, lot_entry.customer_id)
