@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connector.awards import award_signup
 from connector.models import Customer, CustomerAccount, Shop
 from rules.events import CustomerEvent, normalise_email
 
@@ -62,4 +63,5 @@ def apply_customer_event(session: Session, shop: Shop, event: CustomerEvent) -> 
     customer.last_name = event.last_name or customer.last_name
     if customer.email is None and event.email:
         customer.email = normalise_email(event.email)
+    award_signup(session, shop, customer, event)
     return f"customer {customer.id} {event.change.value}"

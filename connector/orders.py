@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import programs
+from connector.awards import award_first_order, reverse_first_order
 from connector.customers import resolve_customer
 from connector.ledger import entry_exists, write_entry
 from connector.models import Customer, LedgerEntry, OrderState, ProgramVersion, Shop
@@ -109,6 +110,11 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     if not lot_open and _was_paid(order, program) and credit.gross > 0:
         _write(session, shop, customer, state, order, program, "earn", credit.gross, opened)
         lot_open = True
+    if lot_open:
+        award_first_order(session, shop, customer, order, state, program, opened,
+                          earning.lot_dates(_earned_at(order), program.earn).available_at)
+        if credit.owed == 0 and order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
+            reverse_first_order(session, shop, customer, opened)
     if lot_open and state.credited != credit.owed:
         delta = credit.owed - state.credited
         key = f"order:{order.order_id}:adjust:{order.updated_at.isoformat()}:{credit.owed}"

@@ -81,7 +81,7 @@ def test_customer_show_json_and_ledger_verify_catches_a_mismatch(run, client, se
     pipeline.drain(services.db)
     shown = json.loads(run("customer", "show", "--shop", str(woo_shop), "--customer", "2",
                            "--json").output)
-    assert (shown["balance"], shown["pending"], shown["lifetime_earned"]) == (0, 56, 56)
+    assert (shown["balance"], shown["pending"], shown["lifetime_earned"]) == (0, 256, 256)
     assert shown["tier"] == "Member"
     assert set(shown["entries"][0]) >= {"kind", "points", "source_key", "created_at",
                                         "available_at", "expires_at"}
@@ -89,13 +89,14 @@ def test_customer_show_json_and_ledger_verify_catches_a_mismatch(run, client, se
     with services.db.transaction() as session:
         session.execute(update(Customer).values(points_total=Customer.points_total + 5))
     failed = run("ledger", "verify")
-    assert failed.exit_code == 1 and "but entries sum to (56, 56)" in failed.output
+    assert failed.exit_code == 1 and "but entries sum to (256, 256)" in failed.output
 
 
 def test_demo_shows_what_each_customer_earned(run):
     result = run("demo")
     assert result.exit_code == 0, result.output
-    assert "alice@example.com: 0 available, 46 pending, lifetime 46" in result.output
+    # signup 100 (available); order 13: 56 - 10 refunded, plus the 200 first-order bonus (pending)
+    assert "alice@example.com: 100 available, 246 pending, lifetime 346" in result.output
 
 
 def test_bundled_demo_data_matches_the_shared_fixtures():

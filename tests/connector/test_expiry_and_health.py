@@ -30,15 +30,15 @@ def test_lots_expire_one_by_one_for_what_is_left(client, services, woo_shop):
         "07", date_paid_gmt=old_paid, date_modified_gmt=recent))
     pipeline.drain(services.db)
     before = alice(services, woo_shop)
-    assert (before["balance"], before["pending"]) == (46 + 56, 0)
+    assert (before["balance"], before["pending"]) == (46 + 200 + 56, 0)  # with first-order bonus
 
     with services.db.transaction() as session:
         assert expire_due_lots(session, utcnow()) == 1
     with services.db.transaction() as session:
         assert expire_due_lots(session, utcnow()) == 0  # once per lot
     after = alice(services, woo_shop)
-    assert after["balance"] == 56  # only order 13's remaining 46 expired
-    assert after["entries"][-1]["kind"] == "expire" and after["entries"][-1]["points"] == -46
+    assert after["balance"] == 56  # only order 13's lot (46 left + its 200 bonus) expired
+    assert after["entries"][-1]["kind"] == "expire" and after["entries"][-1]["points"] == -246
     with services.db.reading() as session:
         customer = session.scalar(select(Customer))
         assert customer.points_total == sum(e.points for e in session.scalars(

@@ -39,8 +39,9 @@ def test_shared_program_gives_one_balance_across_shops(client, services, woo_sho
     pipeline.drain(services.db)
     here, there = statement(services, woo_shop, ref="2"), statement(services, eu, ref="77")
     assert here["customer_id"] == there["customer_id"]
-    assert here["pending"] == there["pending"] == 112
-    assert {e["source_key"] for e in here["entries"]} == {"order:13:earn", "order:501:earn"}
+    assert here["pending"] == there["pending"] == 56 + 56 + 200  # one first-order bonus
+    assert {e["source_key"] for e in here["entries"]} == {"order:13:earn", "order:501:earn",
+                                                         f"first-order:{here['customer_id']}"}
 
 
 def test_separate_programs_keep_customers_apart(client, services, woo_shop):
@@ -51,7 +52,7 @@ def test_separate_programs_keep_customers_apart(client, services, woo_shop):
     mine, theirs = statement(services, woo_shop, email="alice@example.com"), statement(
         services, other, email="alice@example.com")
     assert mine["customer_id"] != theirs["customer_id"]
-    assert mine["pending"] == theirs["pending"] == 56
+    assert mine["pending"] == theirs["pending"] == 56 + 200
     assert statement(services, other, ref="2")["entries"][0]["source_key"] == "order:501:earn"
 
 
@@ -60,7 +61,7 @@ def test_same_order_id_in_two_shops_earns_in_each(client, services, woo_shop):
     post(client, woo_shop, *fixture_delivery("04"))
     post(client, eu, *fixture_delivery("04"))  # WooCommerce ids are per store
     pipeline.drain(services.db)
-    assert statement(services, woo_shop, email="alice@example.com")["pending"] == 112
+    assert statement(services, woo_shop, email="alice@example.com")["pending"] == 112 + 200
     with services.db.reading() as session:
         assert len(session.scalars(select(Shop)).all()) == 2
     # each shop's lot expires on its own: 56 each, never the other shop's points too
@@ -72,5 +73,5 @@ def test_same_order_id_in_two_shops_earns_in_each(client, services, woo_shop):
     with services.db.transaction() as session:
         assert expire_due_lots(session, utcnow() + timedelta(days=14 + 366)) == 2
     after = statement(services, woo_shop, email="alice@example.com")
-    assert sorted(e["points"] for e in after["entries"] if e["kind"] == "expire") == [-56, -56]
+    assert sorted(e["points"] for e in after["entries"] if e["kind"] == "expire") == [-256, -56]
     assert after["balance"] + after["pending"] == 0

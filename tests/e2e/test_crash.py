@@ -52,7 +52,8 @@ def test_worker_killed_before_commit_loses_and_doubles_nothing(settings, tmp_pat
 
     assert "processed 3 deliveries" in loyalty.run("worker", "--once").stdout
     alice = loyalty.customer(shop_id, "alice@example.com")
-    assert [(e["kind"], e["points"]) for e in alice["entries"]] == [("earn", 56), ("clawback", -10)]
+    assert [(e["kind"], e["points"]) for e in alice["entries"]] == [
+        ("earn", 56), ("bonus", 200), ("clawback", -10)]
     assert "processed 0 deliveries" in loyalty.run("worker", "--once").stdout
     loyalty.run("ledger", "verify")
 
@@ -85,7 +86,11 @@ def test_worker_killed_at_random_moments_processes_every_order_once(settings):
         entries = connection.execute(text(
             "SELECT source_key, kind, points FROM ledger_entries ORDER BY source_key")).all()
     engine.dispose()
-    assert sorted(tuple(e) for e in entries) == sorted(
-        (f"order:{1000 + n}:earn", "earn", 56) for n in range(COUNT))
-    assert loyalty.customer(shop_id, "c7@example.com")["pending"] == 56
+    earned = sorted(tuple(e) for e in entries if e[0].startswith("order:"))
+    bonuses = [tuple(e) for e in entries if e[0].startswith("first-order:")]
+    assert earned == sorted((f"order:{1000 + n}:earn", "earn", 56) for n in range(COUNT))
+    # one first-order bonus per customer (row ids may skip numbers after killed transactions)
+    assert len(bonuses) == len({key for key, _, _ in bonuses}) == COUNT
+    assert {(kind, points) for _, kind, points in bonuses} == {("bonus", 200)}
+    assert loyalty.customer(shop_id, "c7@example.com")["pending"] == 256
     loyalty.run("ledger", "verify")

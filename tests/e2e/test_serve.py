@@ -28,12 +28,16 @@ def test_served_fixtures_earn_and_claw_back(settings):
 
         def alice_settled():
             found = loyalty.customer(shop["id"], "alice@example.com")
-            return found if found and len(found["entries"]) == 2 else None
+            return found if found and len(found["entries"]) == 4 else None
 
         alice = wait_until(alice_settled, 30, "order 13 to be processed")
-        assert (alice["balance"], alice["pending"], alice["lifetime_earned"]) == (0, 46, 46)
-        assert [(e["kind"], e["points"]) for e in alice["entries"]] == [("earn", 56),
-                                                                         ("clawback", -10)]
+        # signup 100 now; order 13 earns 56 less 10 refunded, plus the first-order bonus 200,
+        # both pending for the 14-day return window
+        assert (alice["balance"], alice["pending"], alice["lifetime_earned"]) == (100, 246, 346)
+        assert [(e["kind"], e["points"], e["source_key"]) for e in alice["entries"]] == [
+            ("bonus", 100, "signup:1"), ("earn", 56, "order:13:earn"),
+            ("bonus", 200, "first-order:1"),
+            ("clawback", -10, "order:13:adjust:2026-11-23T03:56:32+00:00:46")]
         health = requests.get(f"{base}/healthz", timeout=5).json()
         assert health["database"] == "ok" and health["status"] == "ok"
         assert "ledger verify: every cached balance" in loyalty.run("ledger", "verify").stdout
