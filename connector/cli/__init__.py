@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from connector.cli import customers, database, demo, ledger, programs, serve, shops
+from connector.cli import customers, database, demo, ledger, programs, serve, shops, simulate
 from connector.cli.context import Context
 from connector.config import ConfigError
 
@@ -17,7 +17,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Context()
 
 
-for module in (serve, database, shops, programs, customers, ledger, demo):
+for module in (serve, database, shops, programs, simulate, customers, ledger, demo):
     module.register(cli)
 
 
