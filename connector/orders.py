@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from connector import programs
 from connector.awards import award_first_order, reverse_first_order
 from connector.customers import resolve_customer
-from connector.ledger import entry_exists, write_entry
+from connector.ledger import entry_exists, lot_remaining, write_entry
 from connector.models import Customer, LedgerEntry, OrderState, ProgramVersion, Shop
 from connector.placement import live_program, place_in_tier
 from rules import earning, tiers
@@ -41,8 +41,7 @@ def _was_paid(order: OrderEvent, program: Program) -> bool:
     """Whether the order has reached the program's earning status at some point."""
     if program.earn.on_status == "fulfilled":
         return order.status is OrderStatus.FULFILLED
-    return order.status.is_paid or (
-        order.paid_at is not None and order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED))
+    return order.was_paid
 
 
 def _earned_at(order: OrderEvent) -> datetime:
@@ -70,15 +69,28 @@ def _bind(session: Session, shop: Shop, state: OrderState, order: OrderEvent,
 
 
 def _write(session: Session, shop: Shop, customer: Customer, state: OrderState,
-           order: OrderEvent, program: Program, kind: str, points: int, key: str) -> None:
+           order: OrderEvent, program: Program, kind: str, points: int, key: str) -> bool:
     dates = earning.lot_dates(_earned_at(order), program.earn)
     written = write_entry(session, customer, LedgerEntry(
         shop_id=shop.id, kind=kind, points=points, lot=f"order:{order.order_id}:earn",
         program_version_id=state.program_version_id, source_key=key,
         available_at=dates.available_at, expires_at=dates.expires_at,
         reason=f"order {order.order_id} ({order.status.value})"))
-    if written:
-        state.credited += points
+    return written
+
+
+def _adjust(session: Session, shop: Shop, customer: Customer, state: OrderState,
+            order: OrderEvent, program: Program, owed: int, lot: str) -> None:
+    """Move the order's credit to `owed`. A clawback takes at most what the lot still holds:
+    points already expired (or spent) are gone, and the balance never goes below zero."""
+    delta = owed - state.credited
+    if delta < 0:
+        delta = max(delta, -max(lot_remaining(session, shop.id, lot), 0))
+    key = f"order:{order.order_id}:adjust:{order.updated_at.isoformat()}:{owed}"
+    if delta:
+        _write(session, shop, customer, state, order, program,
+               "clawback" if delta < 0 else "earn", delta, key)
+    state.credited = owed
 
 
 def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) -> Applied:
@@ -109,17 +121,14 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     lot_open = entry_exists(session, shop.id, opened)
     if not lot_open and _was_paid(order, program) and credit.gross > 0:
         _write(session, shop, customer, state, order, program, "earn", credit.gross, opened)
-        lot_open = True
+        state.credited, lot_open = credit.gross, True
     if lot_open:
         award_first_order(session, shop, customer, order, state, program, opened,
                           earning.lot_dates(_earned_at(order), program.earn).available_at)
         if credit.owed == 0 and order.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
             reverse_first_order(session, shop, customer, opened)
     if lot_open and state.credited != credit.owed:
-        delta = credit.owed - state.credited
-        key = f"order:{order.order_id}:adjust:{order.updated_at.isoformat()}:{credit.owed}"
-        _write(session, shop, customer, state, order, program,
-               "clawback" if delta < 0 else "earn", delta, key)
+        _adjust(session, shop, customer, state, order, program, credit.owed, opened)
     session.flush()
     live = live_program(session, shop)
     if live is not None:

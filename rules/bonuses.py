@@ -39,12 +39,12 @@ def signup_award(program: Program, customer_key: str) -> Award | None:
 
 def first_order_award(program: Program, customer_key: str, order: OrderEvent,
                       paid_orders_before: int) -> Award | None:
-    """The first-order bonus, when `order` is paid and no paid order came before it.
+    """The first-order bonus, when `order` was paid and no paid order came before it.
 
     The key names the customer, not the order, so it is paid once per customer ever even if two
     orders both believe they were first.
     """
-    if not order.status.is_paid or paid_orders_before > 0:
+    if not order.was_paid or paid_orders_before > 0:
         return None
     return _award(program.bonuses.first_order, f"first-order:{customer_key}",
                   f"first order bonus (order {order.order_id})")

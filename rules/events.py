@@ -65,6 +65,14 @@ class OrderEvent:
     def merchandise(self) -> Decimal:
         return sum((line.total for line in self.line_items), Decimal(0))
 
+    @property
+    def was_paid(self) -> bool:
+        """Paid now, or paid before being refunded or cancelled: a fact first seen refunded
+        must earn (and then lose) what the paid fact would have, whatever arrives first."""
+        return self.status.is_paid or (
+            self.paid_at is not None
+            and self.status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED))
+
 
 class CustomerChange(str, Enum):
     CREATED = "created"

@@ -73,3 +73,18 @@ def test_webhook_outcomes_are_logged_with_stable_event_names(client, woo_shop, c
             "X-WC-Webhook-Signature": woo_signature(body, "wrong")}))
     events = [r.getMessage() for r in caplog.records if r.name == "loyalty.webhooks"]
     assert events == ["webhook.accepted", "webhook.duplicate", "webhook.bad-signature"]
+
+
+def test_refund_after_the_lot_expired_never_makes_the_balance_negative(client, services,
+                                                                      woo_shop):
+    old_paid = (utcnow() - timedelta(days=14 + 365 + 1)).strftime("%Y-%m-%dT%H:%M:%S")
+    post(client, woo_shop, *edited_delivery("04", date_paid_gmt=old_paid,
+                                            date_modified_gmt=old_paid))
+    pipeline.drain(services.db)
+    with services.db.transaction() as session:
+        assert expire_due_lots(session, utcnow()) == 1
+    post(client, woo_shop, *edited_delivery("07", date_paid_gmt=old_paid))  # refund of 10.00
+    pipeline.drain(services.db)
+    after = alice(services, woo_shop)
+    assert (after["balance"], after["pending"]) == (0, 0)
+    assert [e["kind"] for e in after["entries"]] == ["earn", "bonus", "expire"]
