@@ -76,7 +76,15 @@ def test_first_order_bonus_key_is_per_customer_so_it_is_paid_once_ever(example: 
 @pytest.mark.parametrize("status", [OrderStatus.PENDING, OrderStatus.CANCELLED,
                                     OrderStatus.REFUNDED])
 def test_unpaid_first_order_earns_no_bonus_yet(example: Program, status: OrderStatus) -> None:
-    assert first_order_award(example, ALICE, order(status=status), 0) is None
+    assert first_order_award(example, ALICE, order(status=status, paid_at=None), 0) is None
+
+
+@pytest.mark.parametrize("status", [OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+def test_order_paid_then_ended_still_decides_the_bonus(example: Program,
+                                                       status: OrderStatus) -> None:
+    # the ledger writes it and then reverses it, exactly as when the paid fact came first
+    award = first_order_award(example, ALICE, order(status=status), 0)
+    assert award is not None and award.points == 200
 
 
 def test_fulfilled_first_order_counts_as_paid(example: Program) -> None:
