@@ -9,56 +9,15 @@ rebuilds the (hashed) facts from a stored decision and decides them under anothe
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from rules.events import OrderStatus, normalise_email
+from rules.events import OrderStatus
+from rules.identity import IDENTITY_FIELDS, Party
 from rules.program import Program, Referral
-
-_ABBREVIATIONS = {"st": "street", "str": "street", "ave": "avenue", "av": "avenue", "rd": "road",
-                  "apt": "apartment", "dr": "drive", "ln": "lane", "blvd": "boulevard"}
-
-
-def normalised_address(text: str | None) -> str | None:
-    """Lower-case words without punctuation, abbreviations spelled out ("St." matches "street")."""
-    if text is None:
-        return None
-    words = re.sub(r"[\W_]+", " ", text.casefold()).split()
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in words) or None
-
-
-def identity_hash(value: str | None) -> str | None:
-    return None if value is None else hashlib.sha256(value.encode()).hexdigest()[:16]
-
-
-IDENTITY_FIELDS: dict[str, Callable[[str | None], str | None]] = {  # field -> its normaliser
-    "email": normalise_email, "address": normalised_address,
-    "payment_fingerprint": lambda text: (text or "").strip() or None,
-    "ip": lambda text: (text or "").strip().lower() or None,
-}
-
-
-@dataclass(frozen=True)
-class Party:
-    """The referrer or the friend. `is_digest` marks fields that already hold identity hashes
-    (a party rebuilt from a record); `digest()` hashes a party in clear, once."""
-
-    email: str | None
-    address: str | None
-    payment_fingerprint: str | None
-    ip: str | None
-    is_digest: bool = False
-
-    def digest(self) -> Party:
-        if self.is_digest:
-            return self
-        return Party(**{name: identity_hash(normalise(getattr(self, name)))
-                        for name, normalise in IDENTITY_FIELDS.items()}, is_digest=True)
 
 
 @dataclass(frozen=True)

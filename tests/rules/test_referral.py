@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 
 from rules.events import OrderStatus
+from rules.identity import identity_hash, normalised_address
 from rules.program import Program, load_program
 from rules.referral import (
     Party,
@@ -24,8 +25,6 @@ from rules.referral import (
     cancelled_by_refund,
     decide_referral,
     friend_code_key,
-    identity_hash,
-    normalised_address,
     referral_release_at,
     referrer_award_key,
     replay,
