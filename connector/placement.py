@@ -1,44 +1,88 @@
-"""Placing a customer in a VIP tier from their order history, and queuing the store update."""
+"""Placing a customer in a VIP tier from their history, and queuing the store update.
+
+The tier is recomputed from the orders and the ledger (never a counter that drifts), with the
+program's downgrade rules: upgrades at once; a customer who falls short keeps the tier to the
+end of the window and then through the grace period. The worker re-places customers hourly, so
+downgrades happen without a new order.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from connector import outbox, programs
-from connector.models import Customer, CustomerAccount, OrderState, Shop
+from connector.models import Customer, CustomerAccount, LedgerEntry, OrderState, Shop
 from rules import tiers
 from rules.program import Program
+
+EARNING = ("earn", "bonus")
+
+
+def qualifying(session: Session, customer: Customer, program: Program, now: datetime):
+    if program.tier_rules.basis == "points":
+        entries = session.execute(select(LedgerEntry.created_at, LedgerEntry.points).where(
+            LedgerEntry.customer_id == customer.id, LedgerEntry.kind.in_(EARNING))).all()
+        return tiers.qualifying_points(((at, p) for at, p in entries), program, now)
+    paid = session.execute(select(OrderState.paid_at, OrderState.net_spend).where(
+        OrderState.customer_id == customer.id, OrderState.paid_at.is_not(None))).all()
+    return tiers.qualifying_spend(((p, n) for p, n in paid), program, now)
 
 
 def place_in_tier(session: Session, customer: Customer, program: Program, now: datetime,
                   cause: str) -> bool:
-    """Recompute the tier from qualifying spend in the window; on a change, queue a push to
-    every shop where the customer has an account. Returns whether the tier changed."""
-    paid = session.execute(select(OrderState.paid_at, OrderState.net_spend).where(
-        OrderState.customer_id == customer.id, OrderState.paid_at.is_not(None))).all()
-    spend = tiers.qualifying_spend(((p, n) for p, n in paid), program, now)
-    tier = tiers.tier_for(program, spend)
-    name = tier.name if tier else None
+    """Re-place the customer; on a change of tier tag, queue a push to every shop where they
+    have an account. Returns whether the tier changed."""
+    held = program.tier_named(customer.tier) if customer.tier else None
+    current = (tiers.Placement(held, customer.tier_since or now, customer.tier_grace_until)
+               if customer.tier else None)
+    placed = tiers.place(program, current, qualifying(session, customer, program, now), now)
+    customer.tier_since, customer.tier_grace_until = placed.since, placed.grace_until
+    name = placed.tier.name if placed.tier else None
     if name == customer.tier:
         return False
-    previous = program.tier_named(customer.tier) if customer.tier else None
     customer.tier = name
-    tag, previous_tag = (tier.tag if tier else None), (previous.tag if previous else None)
-    if tag == previous_tag:  # e.g. joining the base tier, which marks nothing on the store
-        return True
+    tag, previous_tag = (placed.tier.tag if placed.tier else None), (held.tag if held else None)
+    if tag != previous_tag:  # joining the base tier marks nothing on the store
+        _queue_tag_push(session, customer, name, tag, previous_tag, cause)
+    return True
+
+
+def _queue_tag_push(session: Session, customer: Customer, tier: str | None, tag: str | None,
+                    previous_tag: str | None, cause: str) -> None:
     accounts = session.execute(select(CustomerAccount, Shop).join(
         Shop, Shop.id == CustomerAccount.shop_id).where(
         CustomerAccount.customer_id == customer.id, Shop.status == "active")).all()
     for account, shop in accounts:
         outbox.enqueue(session, shop.id, "customer.tier",
                        f"tier:{shop.id}:{account.platform_customer_id}:{cause}",
-                       {"customer_ref": account.platform_customer_id, "tier": name,
+                       {"customer_ref": account.platform_customer_id, "tier": tier,
                         "tag": tag, "previous_tag": previous_tag})
-    return True
 
 
 def live_program(session: Session, shop: Shop) -> Program | None:
     version = programs.live_version(session, shop.program_id)
     return None if version is None else programs.parsed(version)
+
+
+def replace_due(session: Session, now: datetime) -> int:
+    """Re-place customers whose window has ended or whose grace is over. Returns downgrades
+    and upgrades made."""
+    changed = 0
+    for program_id in session.scalars(select(Shop.program_id).distinct()):
+        version = programs.live_version(session, program_id)
+        if version is None:
+            continue
+        program = programs.parsed(version)
+        window = program.tier_rules.window_days
+        if window is None or program.tier_rules.downgrade == "never":
+            continue
+        due = select(Customer).where(
+            Customer.program_id == program_id, Customer.tier.is_not(None),
+            or_(Customer.tier_grace_until <= now,
+                Customer.tier_since <= now - timedelta(days=window)))
+        for customer in session.scalars(due).all():
+            changed += place_in_tier(session, customer, program, now,
+                                     cause=f"replace:{now:%Y-%m-%dT%H}")
+    return changed

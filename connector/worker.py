@@ -13,11 +13,13 @@ from connector import outbox, pipeline
 from connector.db import Database
 from connector.ledger import expire_due_lots
 from connector.models import WorkerHeartbeat
+from connector.placement import replace_due
 from connector.services import Services
 from connector.types import utcnow
 
 log = logging.getLogger("loyalty.worker")
 HOUSEKEEPING_SECONDS = 60.0
+TIER_REVIEW_SECONDS = 3600.0
 
 
 def worker_name() -> str:
@@ -47,18 +49,28 @@ def housekeeping(db: Database) -> None:
         log.info("ledger.lots-expired", extra={"lots": expired})
 
 
+def review_tiers(db: Database) -> None:
+    with db.transaction() as session:
+        changed = replace_due(session, utcnow())
+    if changed:
+        log.info("tiers.replaced", extra={"customers": changed})
+
+
 def run(services: Services, stop: threading.Event) -> None:
     """Work until `stop` is set. Safe to run beside other workers: rows are claimed one by one."""
     db, poll_seconds = services.db, services.config.worker_poll_seconds
     name = worker_name()
     log.info("worker.started", extra={"worker": name})
-    last_housekeeping = 0.0
+    last_housekeeping = last_tier_review = 0.0
     while not stop.is_set():
         try:
             beat(db, name)
             if time.monotonic() - last_housekeeping > HOUSEKEEPING_SECONDS:
                 housekeeping(db)
                 last_housekeeping = time.monotonic()
+            if time.monotonic() - last_tier_review > TIER_REVIEW_SECONDS:
+                review_tiers(db)
+                last_tier_review = time.monotonic()
             processed = pipeline.drain(db, limit=500)
             processed += outbox.drain(db, services.box, limit=100)
         except Exception:  # a database outage must not kill the worker: wait and retry

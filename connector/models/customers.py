@@ -22,6 +22,8 @@ class Customer(IdMixin, Base):
     points_total: Mapped[int] = mapped_column(BigInteger, default=0)  # available + pending
     lifetime_earned: Mapped[int] = mapped_column(BigInteger, default=0)
     tier: Mapped[str | None] = mapped_column(String(100))
+    tier_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tier_grace_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # pending downgrade
 
 
 class CustomerAccount(IdMixin, Base):

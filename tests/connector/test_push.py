@@ -98,3 +98,32 @@ def test_backoff_grows_and_is_capped(monkeypatch):
     rng = random.Random(1)
     delays = [outbox.backoff(n, rng).total_seconds() for n in range(1, 20)]
     assert delays[0] <= 2 < delays[3] and max(delays) <= outbox.MAX_DELAY_SECONDS
+
+
+@responses.activate
+def test_tier_lapses_after_the_window_and_grace_and_the_store_is_told(client, services,
+                                                                      woo_shop):
+    from datetime import timedelta
+
+    from connector.models import Customer
+    from connector.placement import replace_due
+    from connector.types import utcnow
+
+    responses.put(CUSTOMER_URL, json={"id": 2})
+    reach_silver(client, services, woo_shop)
+    outbox.drain(services.db, services.box)
+    now = utcnow()
+
+    def review(days):
+        with services.db.transaction() as session:
+            replace_due(session, now + timedelta(days=days))
+        with services.db.reading() as session:
+            return session.scalar(select(Customer.tier))
+
+    assert review(300) == "Silver"  # inside the 365-day window: nothing is due
+    assert review(366) == "Silver"  # the spend left the window: 30 days of grace begin
+    assert review(380) == "Silver"
+    assert review(397) == "Member"  # grace over
+    outbox.drain(services.db, services.box)
+    assert [json.loads(call.request.body)["meta_data"][0]["value"]
+            for call in responses.calls] == ["loyalty-silver", ""]
