@@ -1,6 +1,7 @@
 """The long-lived objects of one running service, built once by create_app or the CLI."""
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -23,8 +24,6 @@ class Services:
 
 def build_services(overrides: Mapping[str, object] | None = None) -> Services:
     """Read LOYALTY_* from the environment, with `overrides` (same names) taking precedence."""
-    import os
-
     env = dict(os.environ)
     env.update({k: str(v) for k, v in (overrides or {}).items()})
     config = load_config(env)

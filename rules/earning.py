@@ -38,16 +38,6 @@ def eligible_merchandise(order: OrderEvent, earn: EarnRules) -> Decimal:
     )
 
 
-def refunded_share(order: OrderEvent) -> Decimal:
-    """The fraction of the order's merchandise refunded so far, in [0, 1]."""
-    merchandise = order.merchandise
-    if order.status is OrderStatus.REFUNDED:
-        return Decimal(1)
-    if merchandise <= 0:
-        return _ZERO
-    return min(max(order.refunded, _ZERO), merchandise) / merchandise
-
-
 def net_base(order: OrderEvent, base: Decimal) -> Decimal:
     """`base` less the refunded share of the order's merchandise. Multiplies before dividing,
     so a base that should come out whole does (3.00 refunded 2.00 leaves exactly 1.00)."""

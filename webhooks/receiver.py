@@ -24,8 +24,8 @@ def too_large(_exc):
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     receipt = Receipt(413, "webhook.too-large",
                       {"error": f"body larger than {limit} bytes", "code": "too-large"})
-    return _answer(receipt, request.view_args.get("platform", "?") if request.view_args else "?",
-                   (request.view_args or {}).get("shop_id", "?"))
+    platform = (request.endpoint or "?").rpartition(".")[2]  # the view is named after it
+    return _answer(receipt, platform, (request.view_args or {}).get("shop_id", "?"))
 
 
 @blueprint.post("/woocommerce/<shop_id>")
