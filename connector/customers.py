@@ -34,6 +34,10 @@ def resolve_customer(session: Session, shop: Shop, customer_ref: str | None,
     """
     email = normalise_email(email)
     customer = find_customer(session, shop, customer_ref, email)
+    if customer is not None:
+        # Serialise this customer's ledger writes across workers: re-read under a row lock, so
+        # the cached totals are never updated from a stale value (no-op on SQLite).
+        session.refresh(customer, with_for_update=True)
     if customer is None:
         if customer_ref is None and email is None:
             return None
