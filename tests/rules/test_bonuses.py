@@ -6,42 +6,26 @@ as the key a repeated decision produces.
 """
 from __future__ import annotations
 
-import dataclasses
-import functools
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date
 
 import pytest
 
 from rules.bonuses import Award, action_award, birthday_award, first_order_award, signup_award
-from rules.events import LineItem, OrderEvent, OrderStatus
-from rules.program import Program, load_program
-from tests.support import EXAMPLE_PROGRAM
+from rules.events import OrderEvent, OrderStatus
+from rules.program import Program
+from tests.rules.builders import line, order_of, small_program
 
-PAID_AT = datetime(2026, 11, 23, 3, 55, 8, tzinfo=UTC)
-ALICE = "2"
-
-
-@pytest.fixture(scope="module")
-def example() -> Program:
-    return load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name)
+ALICE = "2"  # the customer of builders.order_of
 
 
-@functools.cache
 def program(bonuses: str = "") -> Program:
     """A minimal program in USD with the given [bonuses] keys."""
-    return load_program(f'name = "Test"\ncurrency = "USD"\n[earn]\npoints_per_unit = 1\n'
-                        f"[bonuses]\n{bonuses}\n", "test.toml")
+    return small_program(f"[bonuses]\n{bonuses}\n")
 
 
 def order(**changes: object) -> OrderEvent:
-    placed = OrderEvent(
-        platform="woocommerce", shop_ref="http://127.0.0.1:8000/", order_id="13",
-        customer_ref=ALICE, email="alice@example.com", currency="USD", status=OrderStatus.PAID,
-        created_at=PAID_AT, updated_at=PAID_AT, paid_at=PAID_AT,
-        line_items=(LineItem("BEANS-1KG", "10", 2, Decimal("45.00")),),
-    )
-    return dataclasses.replace(placed, **changes)
+    """Alice's paid WooCommerce order 13 of two bags of beans; `changes` replace fields."""
+    return order_of(line("BEANS-1KG", 2, "45.00", product_id="10"), **changes)
 
 
 # --- signup and first order ----------------------------------------------------------------------

@@ -5,7 +5,6 @@ puts the buyer in Gold for 365 days, a trial for 30.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -14,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rules.cashback import cashback_base, cashback_credit, cashback_due_at
-from rules.events import LineItem, OrderEvent, OrderStatus
+from rules.events import OrderEvent, OrderStatus
 from rules.membership import (
     MembershipGrant,
     active_membership,
@@ -22,47 +21,14 @@ from rules.membership import (
     tier_with_membership,
     trial_grant,
 )
-from rules.program import Program, load_program
+from rules.program import Program
 from rules.tiers import tier_for
-from tests.support import EXAMPLE_PROGRAM
-
-PAID_AT = datetime(2026, 11, 23, 3, 55, 8, tzinfo=UTC)
-TIERS = """
-[[tiers]]
-name = "Member"
-threshold = 0
-[[tiers]]
-name = "Silver"
-threshold = "500.00"
-[[tiers]]
-name = "Gold"
-threshold = "1500.00"
-"""
+from tests.rules.builders import PAID_AT, TIER_LADDER, line, order_of, small_program
 
 
-@pytest.fixture(scope="module")
-def example() -> Program:
-    return load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name)
-
-
-@functools.cache
 def program(tables: str = "") -> Program:
     """A minimal program in USD with the Member/Silver/Gold ladder, plus extra tables."""
-    return load_program(f'name = "Test"\ncurrency = "USD"\n[earn]\npoints_per_unit = 1\n'
-                        f"{TIERS}\n{tables}", "test.toml")
-
-
-def line(sku: str, quantity: int, total: str) -> LineItem:
-    return LineItem(sku, None, quantity, Decimal(total))
-
-
-def order_of(*lines: LineItem, **changes: object) -> OrderEvent:
-    placed = OrderEvent(
-        platform="woocommerce", shop_ref="http://127.0.0.1:8000/", order_id="13",
-        customer_ref="2", email="alice@example.com", currency="USD", status=OrderStatus.PAID,
-        created_at=PAID_AT, updated_at=PAID_AT, paid_at=PAID_AT, line_items=lines,
-    )
-    return dataclasses.replace(placed, **changes)
+    return small_program(f"{TIER_LADDER}\n{tables}")
 
 
 ORDER_13 = order_of(line("BEANS-1KG", 2, "45.00"), line("MUG-01", 1, "11.25"))

@@ -7,7 +7,6 @@ arithmetic (write owed - credited for each cumulative fact) and check the balanc
 from __future__ import annotations
 
 import dataclasses
-import functools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -17,43 +16,32 @@ from hypothesis import strategies as st
 
 from rules.earning import OrderCredit, lot_dates, order_credit, order_earns
 from rules.events import LineItem, OrderEvent, OrderStatus
-from rules.program import Program, load_program
+from rules.program import Program
 from rules.tiers import multiplier_for, qualifying_spend, tier_for, window_start
-from tests.support import EXAMPLE_PROGRAM
+from tests.rules import builders
+from tests.rules.builders import PAID_AT, line, small_program
 
-PAID_AT = datetime(2026, 11, 23, 3, 55, 8, tzinfo=UTC)
 ROUNDINGS = ("floor", "round_half_up", "ceil")
 BASES = ("merchandise", "merchandise_shipping", "merchandise_shipping_tax")
 MULTIPLIERS = (Decimal(1), Decimal("1.25"), Decimal("1.5"))
+ORDER_13_LINES = (line("BEANS-1KG", 2, "45.00", product_id="10", name="Coffee Beans 1kg"),
+                  line("MUG-01", 1, "11.25", product_id="11", name="Ceramic Mug"))
 
 
-@pytest.fixture(scope="module")
-def example() -> Program:
-    return load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name)
-
-
-@functools.cache
 def program(earn: str = "", tables: str = "", points_per_unit: str = "1") -> Program:
     """A minimal program in USD, plus extra [earn] keys and later tables."""
-    return load_program(f'name = "Test"\ncurrency = "USD"\n[earn]\n'
-                        f"points_per_unit = {points_per_unit}\n{earn}\n{tables}", "test.toml")
+    return small_program(f"{earn}\n{tables}", points_per_unit=points_per_unit)
 
 
 def woo_order_13(**changes: object) -> OrderEvent:
     """WooCommerce order 13 as the adapter reports it once paid; `changes` replace fields."""
-    order = OrderEvent(
-        platform="woocommerce", shop_ref="http://127.0.0.1:8000/", order_id="13",
-        customer_ref="2", email="alice@example.com", currency="USD", status=OrderStatus.PAID,
-        created_at=PAID_AT, updated_at=PAID_AT, paid_at=PAID_AT,
-        line_items=(LineItem("BEANS-1KG", "10", 2, Decimal("45.00"), "Coffee Beans 1kg"),
-                    LineItem("MUG-01", "11", 1, Decimal("11.25"), "Ceramic Mug")),
-        shipping=Decimal("5.00"), discounts=Decimal("6.25"), discount_codes=("welcome10",),
-    )
-    return dataclasses.replace(order, **changes)
+    return builders.order_of(*ORDER_13_LINES, **{
+        "shipping": Decimal("5.00"), "discounts": Decimal("6.25"),
+        "discount_codes": ("welcome10",), **changes})
 
 
 def order_of(*totals: str, **changes: object) -> OrderEvent:
-    lines = tuple(LineItem(f"SKU-{n}", None, 1, Decimal(total)) for n, total in enumerate(totals))
+    lines = tuple(line(f"SKU-{n}", 1, total) for n, total in enumerate(totals))
     return woo_order_13(**{"line_items": lines, "shipping": Decimal(0), **changes})
 
 

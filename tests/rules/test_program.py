@@ -18,25 +18,21 @@ from rules.program import (
     load_program,
     program_from_dict,
 )
+from tests.rules import builders
 from tests.support import EXAMPLE_PROGRAM
 
 
 def program_text(top: str = "", earn: str = "", tables: str = "", currency: str = "USD",
                  points_per_unit: str = "1") -> str:
     """A minimal valid program, plus extra top-level keys, [earn] keys and later tables."""
-    return (f'name = "Test"\ncurrency = "{currency}"\n{top}\n'
-            f"[earn]\npoints_per_unit = {points_per_unit}\n{earn}\n{tables}")
+    return builders.program_text(f"{earn}\n{tables}", top=f"{top}\n", currency=currency,
+                                 points_per_unit=points_per_unit)
 
 
 def load_error(**parts: str) -> str:
     with pytest.raises(ProgramError) as caught:
         load_program(program_text(**parts), "program.toml")
     return str(caught.value)
-
-
-@pytest.fixture(scope="module")
-def example() -> Program:
-    return load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name)
 
 
 # --- the shipped example -------------------------------------------------------------------------

@@ -4,7 +4,6 @@ COFFEE-250G or COFFEE-1KG in a paid order; 9 punches earn a free coffee (the 10t
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -12,31 +11,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rules.events import LineItem, OrderEvent, OrderStatus
-from rules.program import PunchCard, load_program
+from rules.program import PunchCard
 from rules.punch import punches_in, rewards_due
-from tests.support import EXAMPLE_PROGRAM
+from tests.rules import builders
+from tests.rules.builders import example_program, line
 
-PAID_AT = datetime(2026, 11, 23, 3, 55, 8, tzinfo=UTC)
+BOBS_SHOPIFY_ORDER = {"platform": "shopify", "shop_ref": "coffee.myshopify.com",
+                      "order_id": "1001", "customer_ref": "42", "email": "bob@example.com"}
 
 
 @pytest.fixture(scope="module")
 def card() -> PunchCard:
-    program = load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name)
+    program = example_program()
     assert program.punch_card is not None
     return program.punch_card
 
 
-def line(sku: str, quantity: int, total: str) -> LineItem:
-    return LineItem(sku, None, quantity, Decimal(total))
-
-
 def order_of(*lines: LineItem, **changes: object) -> OrderEvent:
-    placed = OrderEvent(
-        platform="shopify", shop_ref="coffee.myshopify.com", order_id="1001",
-        customer_ref="42", email="bob@example.com", currency="USD", status=OrderStatus.PAID,
-        created_at=PAID_AT, updated_at=PAID_AT, paid_at=PAID_AT, line_items=lines,
-    )
-    return dataclasses.replace(placed, **changes)
+    """Bob's paid Shopify order 1001 holding `lines`; `changes` replace fields."""
+    return builders.order_of(*lines, **{**BOBS_SHOPIFY_ORDER, **changes})
 
 
 THREE_BAGS = order_of(line("COFFEE-250G", 3, "30.00"))

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.program import Program, load_program
+from rules.program import Program
 from rules.redemption import (
     CodeSpec,
     InsufficientPoints,
@@ -22,17 +22,12 @@ from rules.redemption import (
     discount_code,
     spendable,
 )
-from tests.support import EXAMPLE_PROGRAM
+from tests.rules.builders import small_program
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 SECRET = b"shop-secret-key"
 CODE = re.compile(r"LOYAL-[A-Z2-7]{16}")
-
-
-@pytest.fixture(scope="module")
-def example() -> Program:
-    return load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name)
 
 
 def lot(lot_id: str, remaining: int, available: timedelta = -10 * DAY,
@@ -244,6 +239,6 @@ def test_code_spec_for_a_free_product_names_the_sku(example: Program) -> None:
 
 
 def test_code_spec_without_expiry_days_never_expires() -> None:
-    program = load_program('name = "T"\ncurrency = "USD"\n[earn]\npoints_per_unit = 1\n'
-                           '[[rewards]]\nid = "ship"\ncost = 100\ntype = "free_shipping"\n')
+    program = small_program('[[rewards]]\nid = "ship"\ncost = 100\ntype = "free_shipping"\n',
+                            name="T")
     assert code_spec(program.reward("ship"), "LOYAL-Z", None, NOW).expires_at is None

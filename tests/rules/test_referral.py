@@ -29,6 +29,7 @@ from rules.referral import (
     referrer_award_key,
     replay,
 )
+from tests.rules.builders import small_program
 from tests.support import EXAMPLE_PROGRAM
 
 RULE_ORDER = [
@@ -39,11 +40,6 @@ ALICE = Party("alice@example.com", "12 Main St., Apt 4", "fp_alice_visa", "203.0
 BOB = Party("bob@example.net", "99 Elm Road", "fp_bob_mc", "198.51.100.23")
 
 
-@pytest.fixture(scope="module")
-def example() -> Program:
-    return load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name)
-
-
 @functools.cache
 def example_with(old: str, new: str) -> Program:
     """The example program with one line of its [referral] section changed."""
@@ -52,12 +48,9 @@ def example_with(old: str, new: str) -> Program:
     return load_program(text.replace(old, new), "variant.toml")
 
 
-@functools.cache
 def program(referral: str = "") -> Program:
     """A minimal program in USD whose [referral] pays the referrer 500 points."""
-    return load_program(f'name = "Test"\ncurrency = "USD"\n[earn]\npoints_per_unit = 1\n'
-                        f"pending_days = 14\n[referral]\nreferrer_points = 500\n{referral}\n",
-                        "test.toml")
+    return small_program(f"pending_days = 14\n[referral]\nreferrer_points = 500\n{referral}\n")
 
 
 def facts(**changes: object) -> ReferralFacts:
@@ -161,7 +154,7 @@ def test_without_a_monthly_cap_any_number_of_awards_is_approved() -> None:
 
 
 def test_a_program_without_referrals_cannot_decide_one() -> None:
-    bare = load_program('name = "T"\ncurrency = "USD"\n[earn]\npoints_per_unit = 1\n')
+    bare = small_program(name="T")
     with pytest.raises(ValueError, match=r"no \[referral\] section"):
         decide_referral(bare, facts())
 

@@ -8,13 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.program import load_program
 from rules.reminders import reminder_key, reminders_due
-from tests.support import EXAMPLE_PROGRAM
+from tests.rules.builders import example_program
 
 EXPIRES = datetime(2027, 1, 31, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
-DAYS = load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name).earn.expiry_reminder_days
+DAYS = example_program().earn.expiry_reminder_days
 
 
 def test_the_example_program_reminds_30_and_7_days_before_expiry() -> None:

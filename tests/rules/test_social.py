@@ -6,7 +6,6 @@ visits counted per sharer per UTC day, and asks `decide_visit` about each visit 
 """
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -16,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rules.events import OrderStatus
-from rules.program import Program, load_program
+from rules.program import Program
 from rules.social import (
     ShareVisit,
     VisitDecision,
@@ -25,7 +24,7 @@ from rules.social import (
     is_bot,
     visit_key,
 )
-from tests.support import EXAMPLE_PROGRAM
+from tests.rules.builders import example_program, small_program
 
 MORNING = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 CHROME = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -47,20 +46,8 @@ BOTS = [
 SHARERS = {"ann-fb": "ann", "ann-x": "ann", "ben-fb": "ben"}
 
 
-@functools.cache
-def example_program() -> Program:
-    return load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name)
-
-
-@pytest.fixture
-def example() -> Program:
-    return example_program()
-
-
-@functools.cache
 def program(social: str) -> Program:
-    return load_program(f'name = "Test"\ncurrency = "USD"\n[earn]\npoints_per_unit = 1\n'
-                        f"[social]\n{social}\n", "test.toml")
+    return small_program(f"[social]\n{social}\n")
 
 
 def visit(visitor: str = "fp-1", code: str = "ann-fb", agent: str | None = CHROME,
@@ -159,7 +146,7 @@ def test_without_a_daily_cap_every_distinct_visitor_earns() -> None:
 
 
 def test_a_program_without_social_cannot_decide_a_visit() -> None:
-    bare = load_program('name = "T"\ncurrency = "USD"\n[earn]\npoints_per_unit = 1\n')
+    bare = small_program(name="T")
     with pytest.raises(ValueError, match=r"no \[social\] section"):
         decide_visit(bare, visit(), 0, False)
 

@@ -3,42 +3,22 @@ customer who falls short keeps the tier for the window it was earned in, then fo
 qualifying again during grace cancels the downgrade."""
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.program import Program, Tier, load_program
+from rules.program import Program, Tier
 from rules.tiers import Placement, place, qualifying_points, qualifying_spend, tier_for
-from tests.support import EXAMPLE_PROGRAM
+from tests.rules.builders import TIER_LADDER, small_program
 
 T0 = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 DAY = timedelta(days=1)
-TIERS = """
-[[tiers]]
-name = "Member"
-threshold = 0
-[[tiers]]
-name = "Silver"
-threshold = "500.00"
-[[tiers]]
-name = "Gold"
-threshold = "1500.00"
-"""
 
 
-@pytest.fixture(scope="module")
-def example() -> Program:
-    return load_program(EXAMPLE_PROGRAM.read_text(), EXAMPLE_PROGRAM.name)
-
-
-@functools.cache
 def program(tier_rules: str) -> Program:
-    return load_program(f'name = "T"\ncurrency = "USD"\n[earn]\npoints_per_unit = 1\n{TIERS}\n'
-                        f"[tier_rules]\n{tier_rules}\n", "test.toml")
+    return small_program(f"{TIER_LADDER}\n[tier_rules]\n{tier_rules}\n", name="T")
 
 
 def name(placement: Placement) -> str | None:
