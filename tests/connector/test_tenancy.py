@@ -75,3 +75,15 @@ def test_same_order_id_in_two_shops_earns_in_each(client, services, woo_shop):
     after = statement(services, woo_shop, email="alice@example.com")
     assert sorted(e["points"] for e in after["entries"] if e["kind"] == "expire") == [-256, -56]
     assert after["balance"] + after["pending"] == 0
+
+
+def test_guest_points_are_claimed_by_the_account_with_the_same_email(client, services,
+                                                                     woo_shop):
+    post(client, woo_shop, *edited_delivery("04", customer_id=0))  # alice checks out as a guest
+    post(client, woo_shop, *fixture_delivery("01"))  # then registers: customer 2, same e-mail
+    pipeline.drain(services.db)
+    account = statement(services, woo_shop, ref="2")
+    assert account is not None and account["email"] == "alice@example.com"
+    assert account["pending"] == 56 + 200 and account["balance"] == 100  # order + signup
+    assert account["customer_id"] == statement(services, woo_shop,
+                                               email="alice@example.com")["customer_id"]
