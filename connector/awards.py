@@ -5,7 +5,7 @@ customer, once a year, once per review), and the ledger's unique key enforces th
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from connector import programs
 from connector.ledger import write_entry
 from connector.models import Customer, LedgerEntry, OrderState, Shop
-from rules import bonuses
+from rules import bonuses, earning
 from rules.events import CustomerChange, CustomerEvent, OrderEvent
 
 
@@ -27,12 +27,10 @@ def write_award(session: Session, shop: Shop, customer: Customer, award: bonuses
     if session.scalar(select(LedgerEntry.id).where(LedgerEntry.customer_id == customer.id,
                                                    LedgerEntry.source_key == award.source_key)):
         return False
-    expire_days = program.earn.expire_days
     return write_entry(session, customer, LedgerEntry(
         shop_id=shop.id, kind=award.kind, points=award.points, lot=lot or award.source_key,
         program_version_id=version_id, source_key=award.source_key, available_at=available_at,
-        expires_at=available_at + timedelta(days=expire_days) if expire_days else None,
-        reason=award.reason))
+        expires_at=earning.expiry_for(available_at, program.earn), reason=award.reason))
 
 
 def award_signup(session: Session, shop: Shop, customer: Customer, event: CustomerEvent) -> None:

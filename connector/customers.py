@@ -38,7 +38,7 @@ def resolve_customer(session: Session, shop: Shop, customer_ref: str | None,
         # Serialise this customer's ledger writes across workers: re-read under a row lock, so
         # the cached totals are never updated from a stale value (no-op on SQLite).
         session.refresh(customer, with_for_update=True)
-    if customer is None:
+    else:
         if customer_ref is None and email is None:
             return None
         customer = Customer(program_id=shop.program_id, email=email, points_total=0,

@@ -71,12 +71,11 @@ def _bind(session: Session, shop: Shop, state: OrderState, order: OrderEvent,
 def _write(session: Session, shop: Shop, customer: Customer, state: OrderState,
            order: OrderEvent, program: Program, kind: str, points: int, key: str) -> bool:
     dates = earning.lot_dates(_earned_at(order), program.earn)
-    written = write_entry(session, customer, LedgerEntry(
+    return write_entry(session, customer, LedgerEntry(
         shop_id=shop.id, kind=kind, points=points, lot=f"order:{order.order_id}:earn",
         program_version_id=state.program_version_id, source_key=key,
         available_at=dates.available_at, expires_at=dates.expires_at,
         reason=f"order {order.order_id} ({order.status.value})"))
-    return written
 
 
 def _adjust(session: Session, shop: Shop, customer: Customer, state: OrderState,

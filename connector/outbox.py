@@ -38,7 +38,7 @@ def enqueue(session: Session, shop_id: int, kind: str, key: str, payload: dict) 
 
 
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """Full jitter: a random delay up to base * 2^(attempts-1), capped."""
+    """Equal jitter: a random delay between half and all of base * 2^(attempts-1), capped."""
     ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** max(attempts - 1, 0))
     return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
 

@@ -53,11 +53,14 @@ def _fault_pause(point: str) -> None:
         time.sleep(3600)
 
 
+def events_of(platform: str, topic: str, body: bytes, shop_ref: str) -> list:
+    """The common events in a stored delivery (raises BadPayload or ValueError if unreadable)."""
+    return REGISTRY[platform].parse(topic, json.loads(body), shop_ref)
+
+
 def process_delivery(session: Session, row: InboxDelivery, now: datetime) -> None:
     shop = session.get(Shop, row.shop_id)
-    adapter = REGISTRY[row.platform]
-    payload = json.loads(row.body)
-    events = adapter.parse(row.topic, payload, shop.ref)
+    events = events_of(row.platform, row.topic, row.body, shop.ref)
     outcomes = [_apply(session, shop, event, now) for event in events]
     row.status = "done" if any(status == "done" for status, _ in outcomes) else "ignored"
     row.note = "; ".join(note for _, note in outcomes)[:2000] or None

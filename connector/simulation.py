@@ -6,7 +6,6 @@ The rules work is rules.simulation; this module only reads and compares.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,9 +13,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adapters import REGISTRY, BadPayload
+from adapters import BadPayload
 from connector import programs
 from connector.models import InboxDelivery, Shop
+from connector.pipeline import events_of
 from rules.events import OrderEvent
 from rules.program import Program
 from rules.simulation import Summary, simulate
@@ -73,7 +73,7 @@ def stored_orders(session: Session, shop: Shop, since: datetime | None = None,
         if progress is not None:
             progress(1)
         try:
-            events = REGISTRY[platform].parse(topic, json.loads(body), shop.ref)
+            events = events_of(platform, topic, body, shop.ref)
         except (BadPayload, ValueError):
             unreadable += 1
             continue

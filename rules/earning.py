@@ -101,8 +101,12 @@ class LotDates:
     expires_at: datetime | None
 
 
+def expiry_for(available_at: datetime, earn: EarnRules) -> datetime | None:
+    """When a lot available from `available_at` expires (None: the program never expires)."""
+    return available_at + timedelta(days=earn.expire_days) if earn.expire_days else None
+
+
 def lot_dates(earned_at: datetime, earn: EarnRules) -> LotDates:
     """A lot is pending for the return window, then available until it expires."""
     available_at = earned_at + timedelta(days=earn.pending_days)
-    expires_at = available_at + timedelta(days=earn.expire_days) if earn.expire_days else None
-    return LotDates(available_at, expires_at)
+    return LotDates(available_at, expiry_for(available_at, earn))
