@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from rules.events import Event
+from rules.redemption import CodeSpec
 
 
 class BadSignature(Exception):
@@ -48,6 +49,12 @@ class PlatformAdapter(Protocol):
         """Mark the customer's tier on the store; raise TransportError on failure."""
         ...
 
+    def push_code(self, credentials: Credentials, spec: CodeSpec,
+                  customer_ref: str | None) -> str:
+        """Create the single-use discount code; an existing code of ours is success.
+        Returns the code's id on the store; raises TransportError on failure."""
+        ...
+
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """The value of header `name`, whatever its casing in `headers` (a plain dict is not)."""
@@ -62,11 +69,13 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 class TransportError(Exception):
-    """A call to the platform failed. `permanent` means a retry cannot fix it (bad keys, 4xx)."""
+    """A call to the platform failed. `permanent` means a retry cannot fix it (bad keys, 4xx);
+    `revoked` that the store refused our credentials, so the shop needs reconnecting."""
 
-    def __init__(self, message: str, permanent: bool = False):
+    def __init__(self, message: str, permanent: bool = False, revoked: bool = False):
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent = permanent or revoked
+        self.revoked = revoked
 
 
 @dataclass(frozen=True)
@@ -77,3 +86,4 @@ class Credentials:
     api_base: str | None  # override of the API address (a fake platform server in tests)
     key: str | None
     secret: str | None
+    timeout: float = 30.0  # seconds per HTTP call

@@ -29,6 +29,8 @@ class Config:
     log_level: str
     public_url: str
     worker_poll_seconds: float
+    push_timeout_seconds: float = 30.0
+    admin_password: str | None = None  # guards the web pages that act for the operator
     max_body_bytes: int = 1024 * 1024
 
     @property
@@ -78,6 +80,16 @@ def _public_url(env: Mapping[str, str]) -> str:
     return raw.rstrip("/")
 
 
+def _admin_password(env: Mapping[str, str]) -> str | None:
+    raw = env.get("LOYALTY_ADMIN_PASSWORD", "")
+    if not raw:
+        return None
+    if len(raw) < 12:
+        raise ConfigError("LOYALTY_ADMIN_PASSWORD: expected at least 12 characters, "
+                          f"got {len(raw)}")
+    return raw
+
+
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
     instance = Path(env.get("LOYALTY_INSTANCE_PATH", "").strip() or "instance").resolve()
@@ -89,6 +101,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         log_level=_choice(env, "LOYALTY_LOG_LEVEL", _LOG_LEVELS, "INFO"),
         public_url=_public_url(env),
         worker_poll_seconds=_positive_float(env, "LOYALTY_WORKER_POLL_SECONDS", 0.2),
+        push_timeout_seconds=_positive_float(env, "LOYALTY_PUSH_TIMEOUT_SECONDS", 30.0),
+        admin_password=_admin_password(env),
     )
 
 

@@ -22,8 +22,10 @@ from connector.ledger import entry_exists, lot_remaining, write_entry
 from connector.models import Customer, LedgerEntry, OrderState, ProgramVersion, Shop
 from connector.placement import live_program, place_in_tier
 from rules import earning, tiers
-from rules.events import OrderEvent, OrderStatus
+from rules.events import OrderDeleted, OrderEvent, OrderStatus
 from rules.program import Program
+
+DELETED = "deleted"  # OrderState.status of a trashed order
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,9 @@ class Applied:
     customer: Customer | None = None
 
 
-def _state_for(session: Session, shop: Shop, order: OrderEvent) -> OrderState | None:
+def _state_for(session: Session, shop: Shop, order_id: str) -> OrderState | None:
     return session.scalar(select(OrderState).where(
-        OrderState.shop_id == shop.id, OrderState.order_id == order.order_id).with_for_update())
+        OrderState.shop_id == shop.id, OrderState.order_id == order_id).with_for_update())
 
 
 def _was_paid(order: OrderEvent, program: Program) -> bool:
@@ -93,8 +95,9 @@ def _adjust(session: Session, shop: Shop, customer: Customer, state: OrderState,
 
 
 def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) -> Applied:
-    state = _state_for(session, shop, order)
-    if state is not None and order.updated_at < state.platform_updated_at:
+    state = _state_for(session, shop, order.order_id)
+    if state is not None and (order.updated_at < state.platform_updated_at or (
+            state.status == DELETED and order.updated_at == state.platform_updated_at)):
         return Applied(f"stale fact for order {order.order_id}")
     customer = resolve_customer(session, shop, order.customer_ref, order.email)
     if customer is None:
@@ -134,3 +137,43 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
         place_in_tier(session, customer, live, now,
                       cause=f"order:{order.order_id}:{order.updated_at.isoformat()}")
     return Applied(f"order {order.order_id}: owed {credit.owed}", customer)
+
+
+def apply_order_deleted(session: Session, shop: Shop, event: OrderDeleted,
+                        now: datetime) -> Applied:
+    """A trashed order loses what it earned while still pending; released points stay.
+
+    An order we have not seen yet leaves a tombstone, so its older bodies arriving later are
+    stale; a restore carries a newer modification time and earns again.
+    """
+    state = _state_for(session, shop, event.order_id)
+    if state is None:
+        session.add(OrderState(shop_id=shop.id, order_id=event.order_id, status=DELETED,
+                               currency="", merchandise=Decimal(0), refunded=Decimal(0),
+                               net_spend=Decimal(0), credited=0, multiplier=Decimal(1),
+                               platform_updated_at=now))
+        return Applied(f"order {event.order_id} deleted before it was seen")
+    if state.status == DELETED:
+        return Applied(f"order {event.order_id} already deleted")
+    lot = f"order:{event.order_id}:earn"
+    opener = session.scalar(select(LedgerEntry).where(LedgerEntry.shop_id == shop.id,
+                                                      LedgerEntry.source_key == lot))
+    if opener is not None and opener.available_at <= now:
+        return Applied(f"order {event.order_id} trashed after its points were released: kept")
+    customer = session.get(Customer, state.customer_id)
+    session.refresh(customer, with_for_update=True)
+    if opener is not None:
+        taken = min(state.credited, max(lot_remaining(session, shop.id, lot), 0))
+        if taken:
+            write_entry(session, customer, LedgerEntry(
+                shop_id=shop.id, kind="clawback", points=-taken, lot=lot,
+                program_version_id=state.program_version_id, available_at=opener.available_at,
+                source_key=f"order:{event.order_id}:deleted:{state.platform_updated_at.isoformat()}",
+                expires_at=opener.expires_at, reason=f"order {event.order_id} deleted"))
+        reverse_first_order(session, shop, customer, lot)
+    state.status, state.credited, state.net_spend, state.paid_at = DELETED, 0, Decimal(0), None
+    session.flush()
+    live = live_program(session, shop)
+    if live is not None:
+        place_in_tier(session, customer, live, now, cause=f"order:{event.order_id}:deleted")
+    return Applied(f"order {event.order_id} deleted: pending points removed", customer)

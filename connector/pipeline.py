@@ -19,9 +19,9 @@ from adapters import REGISTRY, BadPayload
 from connector.customers import apply_customer_event
 from connector.db import Database
 from connector.models import InboxDelivery, Shop
-from connector.orders import apply_order
+from connector.orders import apply_order, apply_order_deleted
 from connector.types import utcnow
-from rules.events import CustomerEvent, IgnoredDelivery, OrderEvent
+from rules.events import CustomerEvent, IgnoredDelivery, OrderDeleted, OrderEvent
 
 log = logging.getLogger("loyalty.pipeline")
 MAX_ATTEMPTS = 5
@@ -38,6 +38,8 @@ def _claim(session: Session) -> InboxDelivery | None:
 def _apply(session: Session, shop: Shop, event, now: datetime) -> tuple[str, str]:
     if isinstance(event, OrderEvent):
         return "done", apply_order(session, shop, event, now).note
+    if isinstance(event, OrderDeleted):
+        return "done", apply_order_deleted(session, shop, event, now).note
     if isinstance(event, CustomerEvent):
         return "done", apply_customer_event(session, shop, event)
     if isinstance(event, IgnoredDelivery):

@@ -6,6 +6,9 @@ start writes one to `<instance>/secret_key` (mode 600) so the embedded default n
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from connector.config import Config, ConfigError
 
 class SecretBox:
     def __init__(self, keys: tuple[str, ...]):
+        self._primary = keys[0].encode() if keys else b""
         try:
             self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
         except (ValueError, TypeError):
@@ -32,6 +36,14 @@ class SecretBox:
         except InvalidToken:
             raise ConfigError("LOYALTY_SECRET_KEY: a stored secret cannot be decrypted with the "
                               "configured keys; keep the old key in the list after rotating") from None
+
+    def derive(self, purpose: str) -> bytes:
+        """A stable secret for one purpose (discount codes, connect states) from the newest key.
+
+        Values already made with it (codes, stored tokens) keep working after a rotation,
+        because they are stored, never recomputed."""
+        key = base64.urlsafe_b64decode(self._primary)
+        return hmac.new(key, purpose.encode(), hashlib.sha256).digest()
 
     def rotate(self, token: str) -> str:
         return self._fernet.rotate(token.encode()).decode()

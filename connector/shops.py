@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connector.models import Merchant, Program, Shop
+from adapters import Credentials
+from connector.models import Merchant, Program, Shop, ShopWebhook
 from connector.secrets import SecretBox
 
 
 def add_shop(session: Session, box: SecretBox, platform: str, ref: str, *,
-             webhook_secret: str, api_key: str | None = None, api_secret: str | None = None,
+             webhook_secret: str | None = None, api_key: str | None = None, api_secret: str | None = None,
              api_base: str | None = None, merchant_name: str | None = None,
              program_id: int | None = None) -> Shop:
     """Create a shop, with a merchant and an empty program of its own unless told to share one."""
@@ -30,12 +31,20 @@ def add_shop(session: Session, box: SecretBox, platform: str, ref: str, *,
             raise LookupError(f"no program with id {program_id}")
     shop = Shop(merchant_id=program.merchant_id, program_id=program.id, platform=platform,
                 ref=ref, api_base=api_base, status="active",
-                webhook_secret_enc=box.encrypt(webhook_secret),
+                webhook_secret_enc=box.encrypt(webhook_secret) if webhook_secret else None,
                 api_key_enc=box.encrypt(api_key) if api_key else None,
                 api_secret_enc=box.encrypt(api_secret) if api_secret else None)
     session.add(shop)
     session.flush()
     return shop
+
+
+def credentials(shop: Shop, services) -> Credentials:
+    """What a push client needs to call this shop, secrets decrypted."""
+    def plain(value: str | None) -> str | None:
+        return services.box.decrypt(value) if value else None
+    return Credentials(shop.ref, shop.api_base, plain(shop.api_key_enc),
+                       plain(shop.api_secret_enc), services.config.push_timeout_seconds)
 
 
 def webhook_path(shop: Shop) -> str:
@@ -46,11 +55,12 @@ def webhook_path(shop: Shop) -> str:
 
 @dataclass(frozen=True)
 class ShopKey:
-    """What the acknowledgement path needs to know about a shop, with its secret decrypted."""
+    """What the acknowledgement path needs to know about a shop, with its secrets decrypted:
+    the one set by hand (`shop add`) and one per webhook we registered."""
 
     id: int
     platform: str
-    webhook_secret: str
+    webhook_secrets: tuple[str, ...]
 
 
 class ShopDirectory:
@@ -61,11 +71,12 @@ class ShopDirectory:
         self._cache: dict[int, tuple[float, ShopKey | None]] = {}
         self._lock = threading.Lock()
 
-    def by_id(self, shop_id: int) -> ShopKey | None:
+    def by_id(self, shop_id: int, fresh: bool = False) -> ShopKey | None:
+        """The shop's key, from the cache unless `fresh` (a secret may have just changed)."""
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(shop_id)
-        if hit is not None and now - hit[0] < self._ttl:
+        if hit is not None and now - hit[0] < self._ttl and not fresh:
             return hit[1]
         key = self._load(shop_id)
         with self._lock:
@@ -75,9 +86,13 @@ class ShopDirectory:
     def _load(self, shop_id: int) -> ShopKey | None:
         with self._sessions() as session:
             shop = session.scalar(select(Shop).where(Shop.id == shop_id, Shop.status != "removed"))
-            if shop is None or shop.webhook_secret_enc is None:
+            if shop is None:
                 return None
-            return ShopKey(shop.id, shop.platform, self._box.decrypt(shop.webhook_secret_enc))
+            stored = [shop.webhook_secret_enc] if shop.webhook_secret_enc else []
+            stored += session.scalars(select(ShopWebhook.secret_enc).where(
+                ShopWebhook.shop_id == shop.id).order_by(ShopWebhook.id))
+            return ShopKey(shop.id, shop.platform,
+                           tuple(dict.fromkeys(self._box.decrypt(s) for s in stored)))
 
     def forget(self) -> None:
         with self._lock:

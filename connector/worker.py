@@ -9,7 +9,7 @@ import time
 
 from sqlalchemy import select
 
-from connector import outbox, pipeline
+from connector import pipeline, pushing
 from connector.db import Database
 from connector.ledger import expire_due_lots
 from connector.models import WorkerHeartbeat
@@ -72,7 +72,7 @@ def run(services: Services, stop: threading.Event) -> None:
                 review_tiers(db)
                 last_tier_review = time.monotonic()
             processed = pipeline.drain(db, limit=500)
-            processed += outbox.drain(db, services.box, limit=100)
+            processed += pushing.drain(services, limit=100)
         except Exception:  # a database outage must not kill the worker: wait and retry
             log.exception("worker.error")
             processed = 0

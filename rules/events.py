@@ -110,13 +110,22 @@ class ActionEvent:
 
 
 @dataclass(frozen=True)
+class OrderDeleted:
+    """The store trashed an order (WooCommerce `order.deleted` carries only its id)."""
+
+    platform: str
+    shop_ref: str
+    order_id: str
+
+
+@dataclass(frozen=True)
 class IgnoredDelivery:
     """A verified delivery that carries nothing loyalty cares about (echo, ping, unknown topic)."""
 
     reason: str
 
 
-Event = OrderEvent | CustomerEvent | ActionEvent | IgnoredDelivery
+Event = OrderEvent | OrderDeleted | CustomerEvent | ActionEvent | IgnoredDelivery
 
 
 def normalise_email(email: str | None) -> str | None:

@@ -17,10 +17,13 @@ from adapters.woocommerce import push
 from adapters.woocommerce.customers import CHANGES as CUSTOMER_TOPICS
 from adapters.woocommerce.customers import customer_event
 from adapters.woocommerce.orders import order_event
-from rules.events import Event, IgnoredDelivery
+from adapters.woocommerce.payload import Payload
+from rules.events import Event, IgnoredDelivery, OrderDeleted
+from rules.redemption import CodeSpec
 
 TOPIC_HEADER = "X-WC-Webhook-Topic"
 SIGNATURE_HEADER = "X-WC-Webhook-Signature"
+DELIVERY_HEADER = "X-WC-Webhook-Delivery-ID"
 
 ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.restored"})
 
@@ -30,7 +33,6 @@ _PING_BODY = re.compile(rb"webhook_id=[0-9]+")
 _IGNORED = {
     "ping": "ping: WooCommerce checking the delivery URL, nothing to record",
     "": f"no {TOPIC_HEADER} header: nothing to parse",
-    "order.deleted": "order.deleted: not handled yet (a trashed order arrives as its id only)",
     "customer.deleted": "customer.deleted: not handled yet",
 }
 
@@ -41,12 +43,14 @@ def signature(raw: bytes, secret: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def ignored_reason(topic: str) -> str:
+def ignored_reason(topic: str, payload: Any) -> str:
     if topic in _IGNORED:
         return _IGNORED[topic]
     resource = topic.partition(".")[0]
     if resource == "coupon":
-        return f"{topic}: coupons do not earn (our own codes echo back)"
+        if isinstance(payload, dict) and push.is_ours(payload):
+            return f"{topic}: our own reward code {payload.get('code')} echoed back"
+        return f"{topic}: coupons do not earn"
     if resource == "action":
         return f"{topic}: action hooks are not handled"
     return f"{topic}: topic not handled"
@@ -60,12 +64,12 @@ class WooCommerceAdapter:
         is_ping = not topic and _PING_BODY.fullmatch(raw) is not None
         # X-WC-Webhook-Delivery-ID repeats within one second, so it cannot dedupe. Identical
         # bodies are the same cumulative fact, so the order.created/order.updated twins of one
-        # save collapse into one inbox row too.
-        return DeliveryMeta(
-            topic="ping" if is_ping else topic,
-            dedupe_key="sha256:" + hashlib.sha256(raw).hexdigest(),
-            is_ping=is_ping,
-        )
+        # save collapse into one inbox row too. A deletion body is only the id, the same for a
+        # second trashing after a restore, so its key also takes the delivery id.
+        key = "sha256:" + hashlib.sha256(raw).hexdigest()
+        if topic.endswith(".deleted"):
+            key += ":" + (header(headers, DELIVERY_HEADER) or "").strip()[:64]
+        return DeliveryMeta(topic="ping" if is_ping else topic, dedupe_key=key, is_ping=is_ping)
 
     def verify(self, headers: Mapping[str, str], raw: bytes, secret: str) -> None:
         given = header(headers, SIGNATURE_HEADER)
@@ -84,11 +88,17 @@ class WooCommerceAdapter:
             return [order_event(payload, shop_ref)]
         if topic in CUSTOMER_TOPICS:
             return [customer_event(topic, payload, shop_ref)]
-        return [IgnoredDelivery(ignored_reason(topic))]
+        if topic == "order.deleted":
+            order_id = Payload.root(payload, "order").ident("id")
+            return [OrderDeleted(platform=self.name, shop_ref=shop_ref, order_id=order_id)]
+        return [IgnoredDelivery(ignored_reason(topic, payload))]
 
     def push_tier(self, credentials: Credentials, customer_ref: str, tag: str | None,
                   previous_tag: str | None) -> None:
         push.push_tier(credentials, customer_ref, tag)
+
+    def push_code(self, credentials: Credentials, spec: CodeSpec, customer_ref: str | None) -> str:
+        return push.create_code(credentials, spec)
 
 
 ADAPTER = WooCommerceAdapter()

@@ -1,51 +1,21 @@
-"""Pushing to a WooCommerce store through REST v3 with the `woocommerce` package.
+"""Pushing rewards to a WooCommerce store: coupons for codes, customer meta for the tier.
 
-The package never raises on an HTTP error status and defaults to a 5 s timeout: every call here
-passes a longer timeout and maps the status itself (PLATFORMS.md, "The Python woocommerce client").
+Codes are deterministic (DESIGN.md), so a coupon that "already exists" and carries our meta is
+the one an earlier, interrupted attempt created: success, never a second coupon.
 """
 from __future__ import annotations
 
-from typing import Any
-
-import requests
-from woocommerce import API
+from decimal import Decimal
 
 from adapters.base import Credentials, TransportError
+from adapters.woocommerce.rest import StoreError, call, client
+from rules.redemption import CodeSpec
 
-TIMEOUT_SECONDS = 30
 TIER_META_KEY = "loyalty_tier"
-_PERMANENT = {400: "rejected the request", 401: "refused the API keys (revoked?)",
-              403: "refused the API keys (no write permission?)", 404: "has no such record"}
-
-
-def client(credentials: Credentials) -> API:
-    if not credentials.key or not credentials.secret:
-        raise TransportError("the shop has no REST API keys: reconnect it", permanent=True)
-    return API(url=(credentials.api_base or credentials.shop_ref).rstrip("/"),
-               consumer_key=credentials.key, consumer_secret=credentials.secret,
-               version="wc/v3", timeout=TIMEOUT_SECONDS)
-
-
-def checked(response: requests.Response, what: str) -> Any:
-    status = response.status_code
-    if 200 <= status < 300:
-        return response.json() if response.content else None
-    detail = response.text[:300]
-    if status in _PERMANENT:
-        raise TransportError(f"{what}: the store {_PERMANENT[status]} ({status}): {detail}",
-                             permanent=True)
-    raise TransportError(f"{what}: the store answered {status}: {detail}")
-
-
-def call(api: API, method: str, endpoint: str, data: dict | None = None) -> Any:
-    try:
-        if method == "put":
-            response = api.put(endpoint, data)
-        else:
-            response = api.get(endpoint)
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransportError(f"{method.upper()} {endpoint}: {type(exc).__name__}") from exc
-    return checked(response, f"{method.upper()} {endpoint}")
+# Marks a coupon as ours (and its coupon.created echo as one to ignore); the value says why it
+# was issued: "redemption", "referral", "birthday"...
+CODE_META_KEY = "_loyalty_source"
+CODE_EXISTS = "woocommerce_rest_coupon_code_already_exists"
 
 
 def push_tier(credentials: Credentials, customer_ref: str, tag: str | None) -> None:
@@ -55,3 +25,65 @@ def push_tier(credentials: Credentials, customer_ref: str, tag: str | None) -> N
     """
     call(client(credentials), "put", f"customers/{customer_ref}",
          {"meta_data": [{"key": TIER_META_KEY, "value": tag or ""}]})
+
+
+def _amount(value: Decimal | None) -> str:
+    return format(value if value is not None else Decimal(0), "f")  # a string, never a number
+
+
+def coupon_body(spec: CodeSpec, product_ids: list[int]) -> dict:
+    body: dict = {
+        "code": spec.code,
+        "description": f"Loyalty reward {spec.reward_id}",
+        "discount_type": "percent" if spec.type in ("percentage", "free_product") else "fixed_cart",
+        "amount": "100" if spec.type == "free_product" else _amount(spec.value),
+        "individual_use": True,
+        "usage_limit": 1,
+        "usage_limit_per_user": 1,
+        "free_shipping": spec.type == "free_shipping",
+        "meta_data": [{"key": CODE_META_KEY, "value": "redemption"}],
+    }
+    if spec.email:
+        body["email_restrictions"] = [spec.email]
+    if spec.expires_at is not None:
+        body["date_expires_gmt"] = spec.expires_at.strftime("%Y-%m-%dT%H:%M:%S")
+    if spec.min_order is not None:
+        body["minimum_amount"] = _amount(spec.min_order)
+    if product_ids:
+        body["product_ids"] = product_ids
+        body["limit_usage_to_x_items"] = 1
+    return body
+
+
+def _product_ids(api, spec: CodeSpec) -> list[int]:
+    if spec.type != "free_product":
+        return []
+    found = call(api, "get", "products", params={"sku": spec.sku}) or []
+    if not found:
+        raise TransportError(f"free product reward {spec.reward_id}: the store has no product "
+                             f"with SKU {spec.sku!r}", permanent=True)
+    return [int(found[0]["id"])]
+
+
+def is_ours(coupon: dict) -> bool:
+    return any(meta.get("key") == CODE_META_KEY for meta in coupon.get("meta_data") or [])
+
+
+def create_code(credentials: Credentials, spec: CodeSpec) -> str:
+    """Create the coupon for `spec`; returns its id on the store."""
+    api = client(credentials)
+    try:
+        created = call(api, "post", "coupons", coupon_body(spec, _product_ids(api, spec)))
+        return str(created["id"])
+    except StoreError as exc:
+        if exc.code != CODE_EXISTS:
+            raise
+    # Codes are unique ignoring case, and WooCommerce stores them lower-cased.
+    for coupon in call(api, "get", "coupons", params={"code": spec.code.lower()}) or []:
+        if str(coupon.get("code", "")).lower() == spec.code.lower():
+            if is_ours(coupon):
+                return str(coupon["id"])
+            raise TransportError(f"coupon code {spec.code} is taken on the store by a coupon "
+                                 "this service did not create", permanent=True)
+    raise TransportError(f"the store says coupon {spec.code} exists but does not list it "
+                         "(trashed? empty the coupon trash)")

@@ -32,12 +32,12 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def worker(ctx, once: bool) -> None:
         """Process received deliveries into the ledger (stops cleanly on SIGTERM)."""
-        from connector import outbox, pipeline
+        from connector import pipeline, pushing
 
         services = ctx.ready_services()
         if once:
             click.echo(f"processed {pipeline.drain(services.db)} deliveries, "
-                       f"ran {outbox.drain(services.db, services.box)} push jobs")
+                       f"ran {pushing.drain(services)} push jobs")
             return
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):

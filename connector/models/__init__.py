@@ -9,12 +9,22 @@ from connector.models.queues import (
     OutboxJob,
     WorkerHeartbeat,
 )
-from connector.models.tenancy import Merchant, Program, ProgramVersion, Shop
+from connector.models.tenancy import (
+    SHOP_STATUSES,
+    ConnectToken,
+    Merchant,
+    Program,
+    ProgramVersion,
+    Shop,
+    ShopWebhook,
+)
 
 __all__ = [
     "ENTRY_KINDS",
     "INBOX_STATUSES",
+    "SHOP_STATUSES",
     "Base",
+    "ConnectToken",
     "Customer",
     "CustomerAccount",
     "InboxDelivery",
@@ -27,5 +37,6 @@ __all__ = [
     "ProgramVersion",
     "Redemption",
     "Shop",
+    "ShopWebhook",
     "WorkerHeartbeat",
 ]

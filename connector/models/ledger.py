@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from connector.models.base import Base, IdMixin
@@ -48,4 +48,5 @@ class Redemption(IdMixin, Base):
     reward_id: Mapped[str] = mapped_column(String(100))
     points: Mapped[int] = mapped_column(BigInteger)
     code: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|issued|failed
+    detail: Mapped[str | None] = mapped_column(Text)  # why the store refused the code

@@ -34,6 +34,9 @@ class ProgramVersion(IdMixin, Base):
     actor: Mapped[str] = mapped_column(String(200), default="cli")
 
 
+SHOP_STATUSES = ("active", "disconnected", "uninstalled", "removed")
+
+
 class Shop(IdMixin, Base):
     """A Shopify store or a WooCommerce site. Secrets are stored encrypted (connector.secrets)."""
 
@@ -43,8 +46,34 @@ class Shop(IdMixin, Base):
     program_id: Mapped[int] = mapped_column(BigId, ForeignKey("programs.id"), index=True)
     platform: Mapped[str] = mapped_column(String(20))
     ref: Mapped[str] = mapped_column(String(300))  # store URL or myshopify domain
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default="active")  # SHOP_STATUSES
+    status_note: Mapped[str | None] = mapped_column(Text)  # why disconnected, for the merchant
     api_base: Mapped[str | None] = mapped_column(String(300))
     webhook_secret_enc: Mapped[str | None] = mapped_column(Text)
     api_key_enc: Mapped[str | None] = mapped_column(Text)
     api_secret_enc: Mapped[str | None] = mapped_column(Text)
+
+
+class ShopWebhook(IdMixin, Base):
+    """A webhook we registered on the store, with its own secret (one per topic)."""
+
+    __tablename__ = "shop_webhooks"
+    __table_args__ = (UniqueConstraint("shop_id", "topic"),)
+    shop_id: Mapped[int] = mapped_column(BigId, ForeignKey("shops.id"))
+    topic: Mapped[str] = mapped_column(String(100))
+    platform_webhook_id: Mapped[str | None] = mapped_column(String(100))  # None until created
+    delivery_url: Mapped[str] = mapped_column(String(500))
+    secret_enc: Mapped[str] = mapped_column(Text)
+
+
+class ConnectToken(IdMixin, Base):
+    """A one-time state for an install flow: only its SHA-256 is stored, used at most once."""
+
+    __tablename__ = "connect_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    store_url: Mapped[str] = mapped_column(String(300))
+    program_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("programs.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shop_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("shops.id"))

@@ -19,6 +19,7 @@ from rules.events import (
     CustomerChange,
     CustomerEvent,
     IgnoredDelivery,
+    OrderDeleted,
     OrderEvent,
     OrderStatus,
 )
@@ -421,13 +422,24 @@ def test_customer_without_any_date_is_a_bad_payload() -> None:
 
 def test_our_own_coupon_echo_is_ignored() -> None:
     event = parse_one("coupon.created", body_json("03"))
-    assert event == IgnoredDelivery("coupon.created: coupons do not earn (our own codes echo back)")
+    assert event == IgnoredDelivery("coupon.created: our own reward code "
+                                    "welcome10 echoed back")
+
+
+def test_a_coupon_the_merchant_made_is_ignored_as_not_earning() -> None:
+    coupon = body_json("03")
+    coupon["meta_data"] = []
+    assert parse_one("coupon.created", coupon) == IgnoredDelivery(
+        "coupon.created: coupons do not earn")
+
+
+def test_order_deleted_becomes_an_order_deleted_event() -> None:
+    assert parse_one("order.deleted", {"id": 13}) == OrderDeleted("woocommerce", SHOP, "13")
 
 
 @pytest.mark.parametrize(
     ("topic", "reason"),
     [
-        ("order.deleted", "order.deleted: not handled yet"),
         ("customer.deleted", "customer.deleted: not handled yet"),
         ("coupon.deleted", "coupon.deleted: coupons do not earn"),
         ("action.woocommerce_add_to_cart", "action.woocommerce_add_to_cart: action hooks"),

@@ -9,8 +9,8 @@ import requests
 import responses
 from sqlalchemy import select
 
-from connector import outbox, pipeline
-from connector.models import OutboxAttempt, OutboxJob
+from connector import outbox, pipeline, pushing
+from connector.models import OutboxAttempt, OutboxJob, Shop
 from tests.connector.woo import edited_delivery, post
 
 CUSTOMER_URL = "http://127.0.0.1:8000/wp-json/wc/v3/customers/2"
@@ -50,8 +50,8 @@ def reach_silver(client, services, shop_id):
 def test_tier_change_writes_the_customer_meta_once(client, services, woo_shop):
     responses.put(CUSTOMER_URL, json={"id": 2})
     reach_silver(client, services, woo_shop)
-    assert outbox.drain(services.db, services.box) == 1
-    assert outbox.drain(services.db, services.box) == 0
+    assert pushing.drain(services) == 1
+    assert pushing.drain(services) == 0
     assert len(responses.calls) == 1
     assert json.loads(responses.calls[0].request.body) == {
         "meta_data": [{"key": "loyalty_tier", "value": "loyalty-silver"}]}
@@ -65,27 +65,38 @@ def test_transient_failures_retry_until_the_store_accepts(client, services, woo_
     responses.put(CUSTOMER_URL, body=requests.Timeout("slow"))
     responses.put(CUSTOMER_URL, json={"id": 2})
     reach_silver(client, services, woo_shop)
-    outbox.drain(services.db, services.box)
+    pushing.drain(services)
     (job,) = jobs(services)
     assert job.status == "done" and job.last_error is None
     assert attempts(services, job.id) == ["transient", "transient", "ok"]
 
 
 @responses.activate
-def test_revoked_keys_stop_the_job_with_the_error(client, services, woo_shop):
+def test_revoked_keys_disconnect_the_shop_and_the_job_waits_for_a_reconnect(
+        client, services, woo_shop):
     responses.put(CUSTOMER_URL, status=401, json={"code": "woocommerce_rest_cannot_edit"})
     reach_silver(client, services, woo_shop)
-    outbox.drain(services.db, services.box)
+    pushing.drain(services)
     (job,) = jobs(services)
-    assert job.status == "dead" and "refused the API keys" in job.last_error
-    assert attempts(services, job.id) == ["permanent"] and len(responses.calls) == 1
+    assert job.status == "pending" and "refused the API keys" in job.last_error
+    assert attempts(services, job.id) == ["deferred"] and len(responses.calls) == 1
+    with services.db.reading() as session:
+        shop = session.get(Shop, woo_shop)
+        assert shop.status == "disconnected" and "revoked" in shop.status_note
+    with services.db.transaction() as session:
+        session.get(Shop, woo_shop).status = "active"  # what a reconnect does
+        outbox.resume_shop(session, woo_shop)
+    responses.replace(responses.PUT, CUSTOMER_URL, json={"id": 2})
+    pushing.drain(services)
+    (job,) = jobs(services)
+    assert job.status == "done" and attempts(services, job.id) == ["deferred", "ok"]
 
 
 @responses.activate
 def test_a_job_that_keeps_failing_goes_dead_after_the_last_attempt(client, services, woo_shop):
     responses.put(CUSTOMER_URL, status=500)
     reach_silver(client, services, woo_shop)
-    outbox.drain(services.db, services.box)
+    pushing.drain(services)
     (job,) = jobs(services)
     assert job.status == "dead" and job.attempts == outbox.MAX_ATTEMPTS
     assert len(responses.calls) == outbox.MAX_ATTEMPTS
@@ -111,7 +122,7 @@ def test_tier_lapses_after_the_window_and_grace_and_the_store_is_told(client, se
 
     responses.put(CUSTOMER_URL, json={"id": 2})
     reach_silver(client, services, woo_shop)
-    outbox.drain(services.db, services.box)
+    pushing.drain(services)
     now = utcnow()
 
     def review(days):
@@ -124,6 +135,6 @@ def test_tier_lapses_after_the_window_and_grace_and_the_store_is_told(client, se
     assert review(366) == "Silver"  # the spend left the window: 30 days of grace begin
     assert review(380) == "Silver"
     assert review(397) == "Member"  # grace over
-    outbox.drain(services.db, services.box)
+    pushing.drain(services)
     assert [json.loads(call.request.body)["meta_data"][0]["value"]
             for call in responses.calls] == ["loyalty-silver", ""]

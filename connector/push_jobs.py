@@ -1,0 +1,56 @@
+"""What each kind of outbox job does, and what its final outcome changes in our tables.
+
+Kinds: `customer.tier` (mark the tier on the store), `discount.create` (a redemption's code),
+`shop.register_webhooks` (after a store connects). The queue mechanics live in connector.outbox.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from adapters import REGISTRY, TransportError
+from connector import redemptions
+from connector.models import OutboxJob, Shop
+from connector.services import Services
+from connector.shops import credentials
+
+
+def _tier(services: Services, shop: Shop, payload: dict) -> None:
+    REGISTRY[shop.platform].push_tier(credentials(shop, services), payload["customer_ref"],
+                                      payload["tag"], payload["previous_tag"])
+
+
+def _code(services: Services, shop: Shop, payload: dict) -> None:
+    REGISTRY[shop.platform].push_code(credentials(shop, services),
+                                      redemptions.spec_from_json(payload["spec"]),
+                                      payload.get("customer_ref"))
+
+
+def _register(services: Services, shop: Shop, payload: dict) -> None:
+    from connector.woo_connect import register_webhooks  # the install flow's own module
+
+    register_webhooks(services, shop.id)
+
+
+RUNNERS: dict[str, Callable[[Services, Shop, dict], None]] = {
+    "customer.tier": _tier,
+    "discount.create": _code,
+    "shop.register_webhooks": _register,
+}
+
+
+def run(services: Services, job: OutboxJob, shop: Shop) -> None:
+    runner = RUNNERS.get(job.kind)
+    if runner is None:
+        raise TransportError(f"unknown job kind {job.kind!r}", permanent=True)
+    runner(services, shop, json.loads(job.payload))
+
+
+def settle(session: Session, job: OutboxJob, done: bool, error: str | None,
+           now: datetime) -> None:
+    """The job is finished (done, or dead): update what waits on it."""
+    if job.kind == "discount.create":
+        redemptions.settle(session, json.loads(job.payload)["redemption_id"], done, error, now)
