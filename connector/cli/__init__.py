@@ -5,7 +5,17 @@ import sys
 
 import click
 
-from connector.cli import customers, database, demo, ledger, programs, serve, shops, simulate
+from connector.cli import (
+    backfill,
+    customers,
+    database,
+    demo,
+    ledger,
+    programs,
+    serve,
+    shops,
+    simulate,
+)
 from connector.cli.context import Context
 from connector.config import ConfigError
 
@@ -17,7 +27,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Context()
 
 
-for module in (serve, database, shops, programs, simulate, customers, ledger, demo):
+for module in (serve, database, shops, programs, simulate, customers, ledger, demo, backfill):
     module.register(cli)
 
 

@@ -55,6 +55,8 @@ def register(cli: click.Group) -> None:
         else:
             click.echo(f"shop {info['id']} added; webhook URL: {info['webhook_url']}")
 
+    register_connect(shop)
+
     @shop.command("list")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
@@ -72,3 +74,51 @@ def register(cli: click.Group) -> None:
         for row in rows:
             click.echo(f"{row['id']:>4}  {row['platform']:<12} {row['status']:<8} {row['ref']}  "
                        f"-> {row['webhook_url']}")
+
+
+def register_connect(shop: click.Group) -> None:
+    @shop.command("connect")
+    @click.argument("platform", type=click.Choice(["woocommerce"]))
+    @click.option("--store-url", required=True, help="the store's home URL")
+    @click.option("--program", "program_id", type=int, default=None,
+                  help="run an existing program instead of a new one")
+    @click.pass_obj
+    def connect(ctx, platform: str, store_url: str, program_id: int | None) -> None:
+        """Print the link that lets the store's admin approve the connection (wc-auth)."""
+        from connector.woo_connect import ConnectRefused, start_connect
+
+        try:
+            started = start_connect(ctx.ready_services(), store_url, program_id)
+        except ConnectRefused as exc:
+            raise click.ClickException(str(exc)) from None
+        for problem in started.problems:
+            click.echo(f"warning: {problem}", err=True)
+        click.echo("Open this link while logged in to the store's admin (valid for one hour):")
+        click.echo(started.authorize_url)
+
+    @shop.command("doctor")
+    @click.argument("shop_id", type=int)
+    @click.option("--fix", is_flag=True, help="re-register missing or disabled webhooks first")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def doctor(ctx, shop_id: int, fix: bool, as_json: bool) -> None:
+        """Check a store's connection, keys, webhooks and delivery URL; exit 1 on a failure."""
+        from adapters import TransportError
+        from connector.doctor import diagnose
+        from connector.woo_connect import register_webhooks
+
+        services = ctx.ready_services()
+        if fix:
+            try:
+                for topic, action in register_webhooks(services, shop_id).items():
+                    click.echo(f"webhook {topic}: {action}", err=True)
+            except TransportError as exc:
+                click.echo(f"could not re-register webhooks: {exc}", err=True)
+        checks = diagnose(services, shop_id)
+        if as_json:
+            click.echo(json.dumps([check.__dict__ for check in checks]))
+        else:
+            for check in checks:
+                click.echo(f"{check.status.upper():<5} {check.subject}: {check.detail}")
+        if any(check.status == "fail" for check in checks):
+            raise SystemExit(1)

@@ -1,0 +1,1 @@
+"""In-process fakes of the stores the loyalty service talks to, and data generators for them."""
