@@ -5,9 +5,10 @@ customer, once a year, once per review), and the ledger's unique key enforces th
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import programs
@@ -45,28 +46,64 @@ def award_signup(session: Session, shop: Shop, customer: Customer, event: Custom
         write_award(session, shop, customer, award, version.id, event.occurred_at, program)
 
 
+def _first_order_holder(session: Session, customer: Customer) -> tuple[int, str] | None:
+    """(shop id, lot) of the customer's earliest order that earned: the first-order bonus is
+    its, whatever order the deliveries were processed in."""
+    opener = (select(LedgerEntry.shop_id, LedgerEntry.lot)
+              .where(LedgerEntry.customer_id == customer.id, LedgerEntry.kind == "earn",
+                     LedgerEntry.source_key == LedgerEntry.lot,
+                     LedgerEntry.lot.like("order:%:earn"))
+              .order_by(LedgerEntry.available_at, LedgerEntry.shop_id, LedgerEntry.lot).limit(1))
+    row = session.execute(opener).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _first_order_bonuses(session: Session, customer: Customer) -> list[LedgerEntry]:
+    return list(session.scalars(select(LedgerEntry).where(
+        LedgerEntry.customer_id == customer.id, LedgerEntry.kind == "bonus",
+        LedgerEntry.source_key.like("first-order:%")).order_by(LedgerEntry.id)))
+
+
+def _reversed(session: Session, bonus: LedgerEntry) -> bool:
+    return session.scalar(select(LedgerEntry.id).where(
+        LedgerEntry.shop_id == bonus.shop_id,
+        LedgerEntry.source_key == f"{bonus.source_key}:reversed")) is not None
+
+
 def award_first_order(session: Session, shop: Shop, customer: Customer, order: OrderEvent,
                       state: OrderState, program, order_lot: str,
                       lot_available_at: datetime) -> None:
-    """The first-order bonus joins the order's lot: pending for the same return window,
-    expiring with it, and reversed if the order is refunded in full or cancelled."""
-    others = session.scalar(select(func.count()).select_from(OrderState).where(
-        OrderState.customer_id == customer.id, OrderState.paid_at.is_not(None),
-        OrderState.id != state.id)) or 0
-    award = bonuses.first_order_award(program, str(customer.id), order, others)
-    if award is not None:
-        write_award(session, shop, customer, award, state.program_version_id,
-                    lot_available_at, program, lot=order_lot)
+    """The first-order bonus joins the lot of the customer's earliest earning order: pending
+    for the same return window, expiring with it, and reversed if that order is refunded in
+    full or cancelled. When an earlier order turns up after a later one took the bonus, the
+    bonus moves to it, so any processing order ends with the same balance per lot."""
+    if _first_order_holder(session, customer) != (shop.id, order_lot):
+        return
+    award = bonuses.first_order_award(program, str(customer.id), order, 0)
+    if award is None:
+        return
+    given = _first_order_bonuses(session, customer)
+    if any(b.shop_id == shop.id and b.lot == order_lot for b in given):
+        return  # already this order's (perhaps reversed by a full refund: once only)
+    for bonus in given:
+        if not _reversed(session, bonus):
+            _reverse(session, customer, bonus, "first-order bonus moved to an earlier order")
+    if given:  # the customer-wide key is taken: this award is keyed by its order
+        award = dataclasses.replace(award, source_key=f"{award.source_key}:{order_lot}")
+    write_award(session, shop, customer, award, state.program_version_id,
+                lot_available_at, program, lot=order_lot)
+
+
+def _reverse(session: Session, customer: Customer, bonus: LedgerEntry, reason: str) -> None:
+    write_entry(session, customer, LedgerEntry(
+        shop_id=bonus.shop_id, kind="clawback", points=-bonus.points, lot=bonus.lot,
+        program_version_id=bonus.program_version_id, source_key=f"{bonus.source_key}:reversed",
+        available_at=bonus.available_at, expires_at=bonus.expires_at, reason=reason))
 
 
 def reverse_first_order(session: Session, shop: Shop, customer: Customer, order_lot: str) -> None:
     bonus = session.scalar(select(LedgerEntry).where(
-        LedgerEntry.shop_id == shop.id, LedgerEntry.lot == order_lot,
+        LedgerEntry.shop_id == shop.id, LedgerEntry.lot == order_lot, LedgerEntry.kind == "bonus",
         LedgerEntry.source_key.like("first-order:%")))
-    if bonus is None:
-        return
-    write_entry(session, customer, LedgerEntry(
-        shop_id=shop.id, kind="clawback", points=-bonus.points, lot=order_lot,
-        program_version_id=bonus.program_version_id, source_key=f"{bonus.source_key}:reversed",
-        available_at=bonus.available_at, expires_at=bonus.expires_at,
-        reason="first order refunded in full or cancelled"))
+    if bonus is not None:
+        _reverse(session, customer, bonus, "first order refunded in full or cancelled")

@@ -23,6 +23,7 @@ class InboxDelivery(Base):
     __table_args__ = (
         UniqueConstraint("platform", "shop_id", "dedupe_key"),
         Index("ix_inbox_status_id", "status", "id"),
+        Index("ix_inbox_status_attempts_id", "status", "attempts", "id"),  # the worker's claim
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(20))
