@@ -165,3 +165,22 @@ def test_reconcile_feeds_a_changed_order_and_a_trashed_one(client, services, sto
         if order_id in owed:
             owed[order_id] += points
     assert owed == {refunded["id"]: 0, trashed["id"]: 0}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the embedded default
+def test_importing_10000_orders_matches_delivering_them(client, services, store, run):
+    count = 10_000
+    orders = make_orders(count, seed=10, start=START, customers=2_500)
+    for order in orders:
+        store.add_order(order)
+    imported, delivered = new_shop(services, store.url), new_shop(services, store.url, "b/")
+    result = run("import", "--shop", imported, "--since", "2023-12-31")
+    assert result.exit_code == 0, result.output
+    assert f"{count}/{count}" in result.stderr and "order/s" in result.stderr  # tqdm's bar
+    rate = re.search(rf"imported {count} orders \({count} new to the pipeline\) in "
+                     r"[0-9.]+ s: ([0-9]+) orders/s", result.stdout)
+    assert rate, result.stdout
+    print(f"\nimport rate: {rate.group(1)} orders/s")  # shown with `pytest -s`
+    deliver_all(client, services, delivered, orders)
+    assert net_ledger(services, imported) == net_ledger(services, delivered)
+    assert balances(services, imported) == balances(services, delivered)
