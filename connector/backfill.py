@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from tqdm import tqdm
 
-from adapters import REGISTRY, BadPayload
+from adapters import REGISTRY, BadPayload, TransportError
 from adapters.woocommerce.orders_api import OrderPage, orders_since
 from connector import pipeline
 from connector.intake import record_delivery
@@ -27,6 +28,8 @@ from connector.orders import DELETED
 from connector.services import Services
 from connector.shops import credentials
 from connector.types import utcnow
+
+log = logging.getLogger("loyalty.reconcile")
 
 
 @dataclass
@@ -114,3 +117,30 @@ def _reconcile_trash(services: Services, shop: Shop, since: datetime,
                 body = json.dumps({"id": order["id"]}).encode()
                 report.deleted += _feed(services, shop, "order.deleted", body,
                                         f"reconcile:{order.get('date_modified_gmt')}")
+
+
+RECENT_WINDOW = timedelta(days=2)
+
+
+def reconcile_recent(services: Services, now: datetime) -> dict[int, BackfillReport]:
+    """The worker's periodic pass: orders changed in the last two days, for every active
+    shop with API keys. A store that cannot be read is logged and retried next time."""
+    with services.db.reading() as session:
+        shops = session.scalars(select(Shop).where(
+            Shop.status == "active", Shop.platform == "woocommerce",
+            Shop.api_key_enc.is_not(None))).all()
+        for shop in shops:
+            session.expunge(shop)
+    reports = {}
+    for shop in shops:
+        try:
+            reports[shop.id] = backfill(services, shop, now - RECENT_WINDOW, only_changed=True,
+                                        show_progress=False)
+        except TransportError as exc:
+            log.warning("reconcile.failed", extra={"shop_id": shop.id, "error": str(exc)})
+            continue
+        if reports[shop.id].fed or reports[shop.id].deleted:
+            log.info("reconcile.recovered", extra={"shop_id": shop.id,
+                                                   "orders": reports[shop.id].fed,
+                                                   "trashed": reports[shop.id].deleted})
+    return reports

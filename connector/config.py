@@ -30,6 +30,7 @@ class Config:
     public_url: str
     worker_poll_seconds: float
     push_timeout_seconds: float = 30.0
+    reconcile_minutes: int = 60  # 0: never reconcile from the worker
     admin_password: str | None = None  # guards the web pages that act for the operator
     max_body_bytes: int = 1024 * 1024
 
@@ -80,6 +81,16 @@ def _public_url(env: Mapping[str, str]) -> str:
     return raw.rstrip("/")
 
 
+def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name}: expected a whole number of minutes (0 turns it off), "
+                          f"got {raw!r}")
+    return int(raw)
+
+
 def _admin_password(env: Mapping[str, str]) -> str | None:
     raw = env.get("LOYALTY_ADMIN_PASSWORD", "")
     if not raw:
@@ -103,6 +114,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         worker_poll_seconds=_positive_float(env, "LOYALTY_WORKER_POLL_SECONDS", 0.2),
         push_timeout_seconds=_positive_float(env, "LOYALTY_PUSH_TIMEOUT_SECONDS", 30.0),
         admin_password=_admin_password(env),
+        reconcile_minutes=_minutes(env, "LOYALTY_RECONCILE_MINUTES", 60),
     )
 
 

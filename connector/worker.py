@@ -1,4 +1,5 @@
-"""The worker loop: drain the inbox, expire lots, beat a heartbeat for /healthz."""
+"""The worker loop: drain the inbox, run push jobs, expire lots, re-place tiers, reconcile
+recent orders (WooCommerce never re-sends a failed delivery), beat a heartbeat for /healthz."""
 from __future__ import annotations
 
 import logging
@@ -10,6 +11,7 @@ import time
 from sqlalchemy import select
 
 from connector import pipeline, pushing
+from connector.backfill import reconcile_recent
 from connector.db import Database
 from connector.ledger import expire_due_lots
 from connector.models import WorkerHeartbeat
@@ -62,6 +64,7 @@ def run(services: Services, stop: threading.Event) -> None:
     name = worker_name()
     log.info("worker.started", extra={"worker": name})
     last_housekeeping = last_tier_review = 0.0
+    reconcile_every, last_reconcile = services.config.reconcile_minutes * 60, time.monotonic()
     while not stop.is_set():
         try:
             beat(db, name)
@@ -71,6 +74,9 @@ def run(services: Services, stop: threading.Event) -> None:
             if time.monotonic() - last_tier_review > TIER_REVIEW_SECONDS:
                 review_tiers(db)
                 last_tier_review = time.monotonic()
+            if reconcile_every and time.monotonic() - last_reconcile > reconcile_every:
+                last_reconcile = time.monotonic()  # before, so a failing store is not hammered
+                reconcile_recent(services, utcnow())
             processed = pipeline.drain(db, limit=500)
             processed += pushing.drain(services, limit=100)
         except Exception:  # a database outage must not kill the worker: wait and retry

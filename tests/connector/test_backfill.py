@@ -14,7 +14,7 @@ from sqlalchemy import select
 from connector import pipeline, programs
 from connector.backfill import backfill
 from connector.cli import cli
-from connector.models import Customer, LedgerEntry, Shop
+from connector.models import Customer, LedgerEntry, OrderState, Shop
 from connector.shops import add_shop
 from tests.connector.woo import post
 from tests.fakes.woo_orders import make_orders
@@ -184,3 +184,22 @@ def test_importing_10000_orders_matches_delivering_them(client, services, store,
     deliver_all(client, services, delivered, orders)
     assert net_ledger(services, imported) == net_ledger(services, delivered)
     assert balances(services, imported) == balances(services, delivered)
+
+
+def test_the_worker_recovers_recent_dropped_orders_on_its_own(client, services, store):
+    recent = make_orders(8, seed=12, start=datetime(2026, 11, 22, tzinfo=UTC), customers=5)
+    for order in recent:
+        store.add_order(order)
+    shop_id = new_shop(services, store.url)
+    deliver_all(client, services, shop_id, recent[:5])  # the last three webhooks were lost
+    from connector.backfill import reconcile_recent
+
+    now = datetime.fromisoformat(recent[-1]["date_modified_gmt"]).replace(tzinfo=UTC)
+    reports = reconcile_recent(services, now)
+    assert (reports[shop_id].fed, reports[shop_id].up_to_date) == (3, 5)
+    with services.db.reading() as session:
+        known = set(session.scalars(select(OrderState.order_id).where(
+            OrderState.shop_id == shop_id)))
+    assert known == {str(order["id"]) for order in recent}
+    store.revoke_keys()
+    assert reconcile_recent(services, now) == {}  # logged, retried next time, never raised

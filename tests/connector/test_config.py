@@ -19,6 +19,9 @@ from connector.secrets import SecretBox, secret_box
     ("LOYALTY_WORKER_POLL_SECONDS", "-1", "positive number of seconds"),
     ("LOYALTY_WORKER_POLL_SECONDS", "soon", "positive number of seconds"),
     ("LOYALTY_PUBLIC_URL", "ftp://example.com", "http(s) URL"),
+    ("LOYALTY_PUSH_TIMEOUT_SECONDS", "0", "positive number of seconds"),
+    ("LOYALTY_RECONCILE_MINUTES", "hourly", "whole number of minutes"),
+    ("LOYALTY_ADMIN_PASSWORD", "short", "at least 12 characters"),
 ])
 def test_bad_value_names_the_variable(name, value, words, tmp_path):
     with pytest.raises(ConfigError) as error:
