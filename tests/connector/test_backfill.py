@@ -94,20 +94,34 @@ def run(settings, services, monkeypatch):
     return lambda *args: runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
-def test_import_shows_progress_and_ends_with_the_webhook_ledger(client, services, store, run):
-    orders = make_orders(1_000, seed=3, start=START, customers=300)
+def import_matches_delivery(client, services, store, run, count: int, customers: int) -> str:
+    """Import `count` orders with the CLI and deliver the same ones as webhooks to a twin shop:
+    both ledgers must agree. Returns the rate the import reported."""
+    orders = make_orders(count, seed=count, start=START, customers=customers)
     for order in orders:
         store.add_order(order)
     imported, delivered = new_shop(services, store.url), new_shop(services, store.url, "b/")
     result = run("import", "--shop", imported, "--since", "2023-12-31")
     assert result.exit_code == 0, result.output
-    assert "1000/1000" in result.stderr  # the progress bar
-    assert re.search(r"imported 1000 orders \(1000 new to the pipeline\) in [0-9.]+ s: "
-                     r"[0-9]+ orders/s", result.stdout)
+    assert f"{count}/{count}" in result.stderr and "order/s" in result.stderr  # tqdm's bar
+    rate = re.search(rf"imported {count} orders \({count} new to the pipeline\) in "
+                     r"[0-9.]+ s: ([0-9]+) orders/s", result.stdout)
+    assert rate, result.stdout
     deliver_all(client, services, delivered, orders)
     assert net_ledger(services, imported) == net_ledger(services, delivered)
     assert balances(services, imported) == balances(services, delivered)
-    assert len(ledger(services, imported)) > 1_000
+    assert len(ledger(services, imported)) > count
+    return rate.group(1)
+
+
+def test_import_shows_progress_and_ends_with_the_webhook_ledger(client, services, store, run):
+    import_matches_delivery(client, services, store, run, 1_000, customers=300)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the embedded default
+def test_importing_10000_orders_matches_delivering_them(client, services, store, run):
+    rate = import_matches_delivery(client, services, store, run, 10_000, customers=2_500)
+    print(f"\nimport rate: {rate} orders/s")  # shown with `pytest -s`
 
 
 def test_import_again_changes_nothing(services, store):
@@ -165,25 +179,6 @@ def test_reconcile_feeds_a_changed_order_and_a_trashed_one(client, services, sto
         if order_id in owed:
             owed[order_id] += points
     assert owed == {refunded["id"]: 0, trashed["id"]: 0}
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the embedded default
-def test_importing_10000_orders_matches_delivering_them(client, services, store, run):
-    count = 10_000
-    orders = make_orders(count, seed=10, start=START, customers=2_500)
-    for order in orders:
-        store.add_order(order)
-    imported, delivered = new_shop(services, store.url), new_shop(services, store.url, "b/")
-    result = run("import", "--shop", imported, "--since", "2023-12-31")
-    assert result.exit_code == 0, result.output
-    assert f"{count}/{count}" in result.stderr and "order/s" in result.stderr  # tqdm's bar
-    rate = re.search(rf"imported {count} orders \({count} new to the pipeline\) in "
-                     r"[0-9.]+ s: ([0-9]+) orders/s", result.stdout)
-    assert rate, result.stdout
-    print(f"\nimport rate: {rate.group(1)} orders/s")  # shown with `pytest -s`
-    deliver_all(client, services, delivered, orders)
-    assert net_ledger(services, imported) == net_ledger(services, delivered)
-    assert balances(services, imported) == balances(services, delivered)
 
 
 def test_the_worker_recovers_recent_dropped_orders_on_its_own(client, services, store):
