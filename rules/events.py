@@ -119,13 +119,57 @@ class OrderDeleted:
 
 
 @dataclass(frozen=True)
+class OrderRefunded:
+    """One refund of an order (Shopify `refunds/create`, whose body is the refund, not the
+    order): `merchandise` is what it returned of the line items after discounts, before tax,
+    in the shop's currency; shipping and amount-only adjustments are not in it. Refunds are
+    cumulative by id: the ledger sums every refund id it has seen for the order."""
+
+    platform: str
+    shop_ref: str
+    order_id: str
+    refund_id: str
+    merchandise: Decimal
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class ShopUninstalled:
+    """The merchant removed the app: stop every push; the shop's data goes on shop redact."""
+
+    platform: str
+    shop_ref: str
+
+
+class PrivacyRequest(str, Enum):
+    DATA_REQUEST = "data_request"  # give the merchant what we hold on the customer
+    CUSTOMER_REDACT = "customer_redact"  # erase the customer's personal data
+    SHOP_REDACT = "shop_redact"  # erase the shop's data (48 h after uninstall)
+
+
+@dataclass(frozen=True)
+class PrivacyEvent:
+    """A mandatory compliance request (Shopify's customers/data_request, customers/redact,
+    shop/redact). Customer fields are None for a shop redact."""
+
+    platform: str
+    shop_ref: str
+    request: PrivacyRequest
+    customer_ref: str | None = None
+    email: str | None = None
+    order_ids: tuple[str, ...] = ()
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
 class IgnoredDelivery:
     """A verified delivery that carries nothing loyalty cares about (echo, ping, unknown topic)."""
 
     reason: str
 
 
-Event = OrderEvent | OrderDeleted | CustomerEvent | ActionEvent | IgnoredDelivery
+Event = (OrderEvent | OrderDeleted | OrderRefunded | CustomerEvent | ActionEvent
+         | ShopUninstalled | PrivacyEvent | IgnoredDelivery)
 
 
 def normalise_email(email: str | None) -> str | None:
