@@ -12,7 +12,8 @@ from connector.shops import add_shop, webhook_path
 
 def _shop_json(shop: Shop, public_url: str) -> dict:
     return {"id": shop.id, "platform": shop.platform, "ref": shop.ref, "status": shop.status,
-            "program_id": shop.program_id, "webhook_url": public_url + webhook_path(shop)}
+            "status_note": shop.status_note, "program_id": shop.program_id,
+            "webhook_url": public_url + webhook_path(shop)}
 
 
 def register(cli: click.Group) -> None:
@@ -72,8 +73,10 @@ def register(cli: click.Group) -> None:
         if not rows:
             click.echo("no shops yet: add one with `loyalty shop add woocommerce ...`")
         for row in rows:
-            click.echo(f"{row['id']:>4}  {row['platform']:<12} {row['status']:<8} {row['ref']}  "
+            click.echo(f"{row['id']:>4}  {row['platform']:<12} {row['status']:<12} {row['ref']}  "
                        f"-> {row['webhook_url']}")
+            if row["status_note"]:
+                click.echo(f"      {row['status_note']}")
 
 
 def register_connect(shop: click.Group) -> None:

@@ -105,3 +105,13 @@ def test_bundled_demo_data_matches_the_shared_fixtures():
     for path in (SHARED / "fixtures" / "woocommerce").glob("*.json"):
         assert (DEMO_DATA / "woocommerce" / path.name).read_bytes() == path.read_bytes()
     assert (DEMO_DATA / "program-example.toml").read_bytes() == EXAMPLE_PROGRAM.read_bytes()
+
+
+def test_shop_list_tells_the_merchant_why_a_shop_is_disconnected(run, services):
+    run("shop", "add", "woocommerce", "--url", "https://shop.example.com",
+        "--consumer-key", "ck_1", "--consumer-secret", "cs_1", "--webhook-secret", "a-long-secret")
+    with services.db.transaction() as session:
+        session.execute(update(Shop).values(
+            status="disconnected", status_note="PUT customers/2: the store refused the API keys"))
+    listed = run("shop", "list").output
+    assert "disconnected" in listed and "refused the API keys" in listed
