@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters import woocommerce
+from adapters import shopify, woocommerce
 from adapters.base import (
     BadPayload,
     BadSignature,
@@ -13,6 +13,7 @@ from adapters.base import (
 )
 
 REGISTRY: dict[str, PlatformAdapter] = {
+    "shopify": shopify.ADAPTER,
     "woocommerce": woocommerce.ADAPTER,
 }
 

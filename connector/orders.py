@@ -8,6 +8,7 @@ modification time and the new target, so any schedule of the same facts writes t
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -18,8 +19,9 @@ from sqlalchemy.orm import Session
 from connector import programs
 from connector.awards import award_first_order, reverse_first_order
 from connector.customers import resolve_customer
+from connector.facts import order_to_json
 from connector.ledger import entry_exists, lot_remaining, write_entry
-from connector.models import Customer, LedgerEntry, OrderState, ProgramVersion, Shop
+from connector.models import Customer, LedgerEntry, OrderRefund, OrderState, ProgramVersion, Shop
 from connector.placement import live_program, place_in_tier
 from rules import earning, tiers
 from rules.events import OrderDeleted, OrderEvent, OrderStatus
@@ -94,6 +96,18 @@ def _adjust(session: Session, shop: Shop, customer: Customer, state: OrderState,
     state.credited = owed
 
 
+def _as_applied(session: Session, shop: Shop, order: OrderEvent) -> OrderEvent:
+    """The fact with refunds reported on their own folded in, and test orders earning only
+    where the shop opted in."""
+    reported = sum(session.scalars(select(OrderRefund.merchandise).where(  # Money is a string
+        OrderRefund.shop_id == shop.id, OrderRefund.order_id == order.order_id)), Decimal(0))
+    refunded = min(max(order.refunded, reported), order.merchandise)
+    test = order.test and not shop.earn_test_orders
+    if (refunded, test) == (order.refunded, order.test):
+        return order
+    return dataclasses.replace(order, refunded=refunded, test=test)
+
+
 def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) -> Applied:
     state = _state_for(session, shop, order.order_id)
     if state is not None and (order.updated_at < state.platform_updated_at or (
@@ -102,6 +116,7 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     customer = resolve_customer(session, shop, order.customer_ref, order.email)
     if customer is None:
         return Applied(f"order {order.order_id} has no customer id or e-mail")
+    order = _as_applied(session, shop, order)
     if state is None:
         state = OrderState(shop_id=shop.id, order_id=order.order_id, credited=0,
                            multiplier=Decimal(1))
@@ -110,6 +125,7 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     state.status, state.currency = order.status.value, order.currency
     state.merchandise, state.refunded = order.merchandise, order.refunded
     state.platform_updated_at, state.paid_at = order.updated_at, order.paid_at
+    state.fact = order_to_json(order)
     state.net_spend = Decimal(0)
     program = _bind(session, shop, state, order, customer)
     if program is None:

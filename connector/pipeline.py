@@ -20,8 +20,18 @@ from connector.customers import apply_customer_event
 from connector.db import Database
 from connector.models import InboxDelivery, Shop
 from connector.orders import apply_order, apply_order_deleted
+from connector.privacy import apply_privacy, apply_uninstalled
+from connector.refunds import apply_refund
 from connector.types import utcnow
-from rules.events import CustomerEvent, IgnoredDelivery, OrderDeleted, OrderEvent
+from rules.events import (
+    CustomerEvent,
+    IgnoredDelivery,
+    OrderDeleted,
+    OrderEvent,
+    OrderRefunded,
+    PrivacyEvent,
+    ShopUninstalled,
+)
 
 log = logging.getLogger("loyalty.pipeline")
 MAX_ATTEMPTS = 5
@@ -40,6 +50,12 @@ def _apply(session: Session, shop: Shop, event, now: datetime) -> tuple[str, str
         return "done", apply_order(session, shop, event, now).note
     if isinstance(event, OrderDeleted):
         return "done", apply_order_deleted(session, shop, event, now).note
+    if isinstance(event, OrderRefunded):
+        return "done", apply_refund(session, shop, event, now).note
+    if isinstance(event, ShopUninstalled):
+        return "done", apply_uninstalled(session, shop, event, now)
+    if isinstance(event, PrivacyEvent):
+        return "done", apply_privacy(session, shop, event, now)
     if isinstance(event, CustomerEvent):
         return "done", apply_customer_event(session, shop, event)
     if isinstance(event, IgnoredDelivery):
@@ -62,8 +78,11 @@ def events_of(platform: str, topic: str, body: bytes, shop_ref: str) -> list:
 
 def process_delivery(session: Session, row: InboxDelivery, now: datetime) -> None:
     shop = session.get(Shop, row.shop_id)
-    events = events_of(row.platform, row.topic, row.body, shop.ref)
-    outcomes = [_apply(session, shop, event, now) for event in events]
+    if shop.status == "removed":  # accepted from a cache that had not yet heard of it
+        outcomes = [("ignored", f"shop {shop.id} was removed")]
+    else:
+        events = events_of(row.platform, row.topic, row.body, shop.ref)
+        outcomes = [_apply(session, shop, event, now) for event in events]
     row.status = "done" if any(status == "done" for status, _ in outcomes) else "ignored"
     row.note = "; ".join(note for _, note in outcomes)[:2000] or None
     row.processed_at = now

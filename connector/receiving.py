@@ -52,15 +52,27 @@ def _unsigned(adapter, headers: Mapping[str, str], raw: bytes,
     return reason
 
 
+def _shop(services: Services, adapter, shop_id: int | None, headers: Mapping[str, str]):
+    if shop_id is not None:
+        return services.shops.by_id(shop_id), None
+    # Shopify names the shop in a header (its permanent domain), not in our URL.
+    shop_ref = adapter.shop_domain(headers) if hasattr(adapter, "shop_domain") else None
+    return (services.shops.by_ref(adapter.name, shop_ref) if shop_ref else None), shop_ref
+
+
 def receive(services: Services, platform: str, shop_id: int | None,
             headers: Mapping[str, str], raw: bytes) -> Receipt:
+    """The shop comes from `shop_id` (our URL, WooCommerce) or the platform's header."""
     adapter = REGISTRY.get(platform)
+    if adapter is None:
+        return _error(404, "webhook.unknown-shop", f"no platform {platform}")
     try:
-        shop = services.shops.by_id(shop_id) if shop_id is not None else None
+        shop, shop_ref = _shop(services, adapter, shop_id, headers)
     except DBAPIError:
         return _error(503, "webhook.database-unavailable", "storage unavailable, retry later")
     if adapter is None or shop is None or shop.platform != platform:
-        return _error(404, "webhook.unknown-shop", f"no {platform} shop with id {shop_id}")
+        named = f"id {shop_id}" if shop_id is not None else f"domain {shop_ref or '(none)'}"
+        return _error(404, "webhook.unknown-shop", f"no {platform} shop with {named}")
     meta = adapter.delivery_meta(headers, raw)
     if meta.is_ping:
         return Receipt(200, "webhook.ping", {"status": "ok", "ping": True})

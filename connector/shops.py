@@ -69,6 +69,7 @@ class ShopDirectory:
     def __init__(self, sessions, box: SecretBox, ttl_seconds: float = 30.0):
         self._sessions, self._box, self._ttl = sessions, box, ttl_seconds
         self._cache: dict[int, tuple[float, ShopKey | None]] = {}
+        self._refs: dict[tuple[str, str], tuple[float, ShopKey | None]] = {}
         self._lock = threading.Lock()
 
     def by_id(self, shop_id: int, fresh: bool = False) -> ShopKey | None:
@@ -81,6 +82,21 @@ class ShopDirectory:
         key = self._load(shop_id)
         with self._lock:
             self._cache[shop_id] = (now, key)
+        return key
+
+    def by_ref(self, platform: str, ref: str) -> ShopKey | None:
+        """A shop by the platform's name for it (Shopify: the myshopify.com domain)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._refs.get((platform, ref))
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        with self._sessions() as session:
+            shop_id = session.scalar(select(Shop.id).where(Shop.platform == platform,
+                                                           Shop.ref == ref))
+        key = self.by_id(shop_id) if shop_id is not None else None
+        with self._lock:
+            self._refs[(platform, ref)] = (now, key)
         return key
 
     def _load(self, shop_id: int) -> ShopKey | None:
@@ -97,3 +113,4 @@ class ShopDirectory:
     def forget(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._refs.clear()

@@ -13,6 +13,9 @@ SHARED = Path(os.environ.get("LOYALTY_SHARED_DIR", ROOT.parent / "shared"))
 WOO_FIXTURES = SHARED / "fixtures" / "woocommerce"
 EXAMPLE_PROGRAM = SHARED / "program-example.toml"
 WOO_SECRET = "loyalty-test-secret"
+SHOPIFY_FIXTURES = ROOT / "tests" / "fixtures" / "shopify"
+SHOPIFY_SECRET = "shopify-test-secret"
+SHOPIFY_DOMAIN = "loyalty-test.myshopify.com"
 
 
 def load_woo_fixture(name: str) -> dict:
@@ -25,3 +28,10 @@ def load_woo_fixture(name: str) -> dict:
 
 def woo_signature(body: bytes, secret: str = WOO_SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def shopify_delivery(name: str) -> tuple[bytes, dict[str, str]]:
+    """A generated Shopify delivery (tests/fixtures/shopify): raw body and headers."""
+    (path,) = sorted(SHOPIFY_FIXTURES.glob(f"{name}*.json"))
+    delivery = json.loads(path.read_text())
+    return delivery["body"].encode(), dict(delivery["headers"])

@@ -35,3 +35,11 @@ def woocommerce(shop_id: str):
     services = current_app.extensions["loyalty"]
     return _answer(receive(services, "woocommerce", numeric, request.headers, raw),
                    "woocommerce", shop_id)
+
+
+@blueprint.post("/shopify")
+def shopify():
+    raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    services = current_app.extensions["loyalty"]
+    domain = request.headers.get("X-Shopify-Shop-Domain", "?")[:100]
+    return _answer(receive(services, "shopify", None, request.headers, raw), "shopify", domain)

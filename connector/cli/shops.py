@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 from sqlalchemy import select
@@ -16,35 +17,61 @@ def _shop_json(shop: Shop, public_url: str) -> dict:
             "webhook_url": public_url + webhook_path(shop)}
 
 
+_REQUIRED = {"woocommerce": ("url", "consumer_key", "consumer_secret", "webhook_secret"),
+             "shopify": ("domain", "access_token", "client_secret")}
+_SHOPIFY_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]*\.myshopify\.com")
+
+
+def _store_settings(platform: str, given: dict) -> tuple[str, str, str, str | None]:
+    """(ref, webhook secret, API key or token, API secret) from the options for `platform`."""
+    for name in _REQUIRED[platform]:
+        if not given.get(name):
+            raise click.UsageError(f"{platform} needs --{name.replace('_', '-')}")
+    if platform == "shopify":
+        domain = given["domain"].strip().lower()
+        if not _SHOPIFY_DOMAIN.fullmatch(domain):
+            raise click.BadParameter("expected the permanent domain, like shop-name.myshopify.com",
+                                     param_hint="--domain")
+        return domain, given["client_secret"], given["access_token"], None
+    if len(given["webhook_secret"]) < 8:
+        raise click.BadParameter("at least 8 characters: anyone could sign with a short "
+                                 "secret", param_hint="--webhook-secret")
+    return (given["url"].strip().rstrip("/") + "/", given["webhook_secret"],
+            given["consumer_key"], given["consumer_secret"])
+
+
 def register(cli: click.Group) -> None:
     @cli.group()
     def shop() -> None:
         """Connected stores."""
 
     @shop.command("add")
-    @click.argument("platform", type=click.Choice(["woocommerce"]))
-    @click.option("--url", required=True, help="the store's home URL")
-    @click.option("--consumer-key", required=True)
-    @click.option("--consumer-secret", required=True)
-    @click.option("--webhook-secret", required=True,
-                  help="the secret set on the store's webhooks (url-safe characters)")
+    @click.argument("platform", type=click.Choice(["woocommerce", "shopify"]))
+    @click.option("--url", help="WooCommerce: the store's home URL")
+    @click.option("--consumer-key", help="WooCommerce: REST API key (ck_...)")
+    @click.option("--consumer-secret", help="WooCommerce: REST API secret (cs_...)")
+    @click.option("--webhook-secret",
+                  help="WooCommerce: the secret set on the store's webhooks (url-safe)")
+    @click.option("--domain", help="Shopify: the shop's permanent domain, x.myshopify.com")
+    @click.option("--access-token", help="Shopify: the app's Admin API access token")
+    @click.option("--client-secret", help="Shopify: the app's client secret (signs webhooks)")
+    @click.option("--api-base", default=None, help="call this address instead of the store's "
+                  "(a fake platform server in tests)")
+    @click.option("--earn-test-orders", is_flag=True, help="let test orders earn (Shopify)")
     @click.option("--program", "program_id", type=int, default=None,
                   help="share an existing program (same merchant) instead of a new one")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
-    def add(ctx, platform, url, consumer_key, consumer_secret, webhook_secret, program_id,
-            as_json) -> None:
+    def add(ctx, platform, api_base, earn_test_orders, program_id, as_json, **given) -> None:
         """Add a store; prints its id and the webhook URL to give the store."""
-        if len(webhook_secret) < 8:
-            raise click.BadParameter("at least 8 characters: anyone could sign with a short "
-                                     "secret", param_hint="--webhook-secret")
+        ref, secret, key, key_secret = _store_settings(platform, given)
         services = ctx.ready_services()
-        ref = url.strip().rstrip("/") + "/"
         try:
             with services.db.transaction() as session:
-                created = add_shop(session, services.box, platform, ref,
-                                   webhook_secret=webhook_secret, api_key=consumer_key,
-                                   api_secret=consumer_secret, program_id=program_id)
+                created = add_shop(session, services.box, platform, ref, webhook_secret=secret,
+                                   api_key=key, api_secret=key_secret, api_base=api_base,
+                                   program_id=program_id)
+                created.earn_test_orders = earn_test_orders
                 info = _shop_json(created, services.config.public_url)
         except IntegrityError:
             raise click.ClickException(f"a {platform} shop for {ref} already exists "

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models; Alembic migrations in connector/migrations must match them."""
 from connector.models.base import Base
-from connector.models.customers import Customer, CustomerAccount, OrderState
+from connector.models.customers import Customer, CustomerAccount, OrderRefund, OrderState
 from connector.models.ledger import ENTRY_KINDS, LedgerEntry, Redemption
 from connector.models.queues import (
     INBOX_STATUSES,
@@ -13,6 +13,7 @@ from connector.models.tenancy import (
     SHOP_STATUSES,
     ConnectToken,
     Merchant,
+    PrivacyRequest,
     Program,
     ProgramVersion,
     Shop,
@@ -30,9 +31,11 @@ __all__ = [
     "InboxDelivery",
     "LedgerEntry",
     "Merchant",
+    "OrderRefund",
     "OrderState",
     "OutboxAttempt",
     "OutboxJob",
+    "PrivacyRequest",
     "Program",
     "ProgramVersion",
     "Redemption",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from connector.models.base import Base, IdMixin
@@ -54,3 +54,16 @@ class OrderState(IdMixin, Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     platform_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     credited: Mapped[int] = mapped_column(BigInteger, default=0)
+    fact: Mapped[str | None] = mapped_column(Text)  # the last applied OrderEvent (JSON)
+
+
+class OrderRefund(IdMixin, Base):
+    """A refund reported on its own (Shopify refunds/create); an order's refunded merchandise
+    is the larger of what its latest body says and the sum of these, by refund id."""
+
+    __tablename__ = "order_refunds"
+    __table_args__ = (UniqueConstraint("shop_id", "order_id", "refund_id"),)
+    shop_id: Mapped[int] = mapped_column(BigId, ForeignKey("shops.id"))
+    order_id: Mapped[str] = mapped_column(String(100))
+    refund_id: Mapped[str] = mapped_column(String(100))
+    merchandise: Mapped[Decimal] = mapped_column(Money)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from connector.models.base import Base, IdMixin
@@ -49,7 +49,10 @@ class Shop(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="active")  # SHOP_STATUSES
     status_note: Mapped[str | None] = mapped_column(Text)  # why disconnected, for the merchant
     api_base: Mapped[str | None] = mapped_column(String(300))
-    webhook_secret_enc: Mapped[str | None] = mapped_column(Text)
+    webhook_secret_enc: Mapped[str | None] = mapped_column(Text)  # Shopify: the client secret
+    earn_test_orders: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     api_key_enc: Mapped[str | None] = mapped_column(Text)
     api_secret_enc: Mapped[str | None] = mapped_column(Text)
 
@@ -77,3 +80,16 @@ class ConnectToken(IdMixin, Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shop_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("shops.id"))
+
+
+class PrivacyRequest(IdMixin, Base):
+    """A compliance request received from a platform, and what we did about it: for a data
+    request, `export` holds what we hold on the customer (JSON) for the merchant to send."""
+
+    __tablename__ = "privacy_requests"
+    shop_id: Mapped[int] = mapped_column(BigId, ForeignKey("shops.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # data_request | customer_redact | shop_redact
+    customer_ref: Mapped[str | None] = mapped_column(String(100))
+    request_ref: Mapped[str | None] = mapped_column(String(100))
+    export: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text, default="")
