@@ -22,6 +22,17 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class ShopifyApp:
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...]
+    api_base: str | None  # tests: a fake Admin API instead of https://<shop>
+
+
+DEFAULT_SHOPIFY_SCOPES = "read_orders,read_customers,write_customers,write_discounts"
+
+
+@dataclass(frozen=True)
 class Config:
     instance_path: Path
     database_url: str
@@ -31,6 +42,7 @@ class Config:
     worker_poll_seconds: float
     push_timeout_seconds: float = 30.0
     reconcile_minutes: int = 60  # 0: never reconcile from the worker
+    shopify: ShopifyApp | None = None  # the Shopify app's credentials, when installs are open
     admin_password: str | None = None  # guards the web pages that act for the operator
     max_body_bytes: int = 1024 * 1024
 
@@ -91,6 +103,23 @@ def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _shopify_app(env: Mapping[str, str]) -> ShopifyApp | None:
+    client_id = env.get("LOYALTY_SHOPIFY_CLIENT_ID", "").strip()
+    secret = env.get("LOYALTY_SHOPIFY_CLIENT_SECRET", "").strip()
+    if not client_id and not secret:
+        return None
+    if not client_id or not secret:
+        missing = "LOYALTY_SHOPIFY_CLIENT_ID" if not client_id else "LOYALTY_SHOPIFY_CLIENT_SECRET"
+        raise ConfigError(f"{missing}: expected it with its pair (the Shopify app's client id "
+                          "and secret, from the Partner dashboard)")
+    scopes = env.get("LOYALTY_SHOPIFY_SCOPES", "").strip() or DEFAULT_SHOPIFY_SCOPES
+    api_base = env.get("LOYALTY_SHOPIFY_API_BASE", "").strip() or None
+    if api_base and not api_base.startswith(("http://", "https://")):
+        raise ConfigError(f"LOYALTY_SHOPIFY_API_BASE: expected an http(s) URL, got {api_base!r}")
+    return ShopifyApp(client_id, secret, tuple(s.strip() for s in scopes.split(",") if s.strip()),
+                      api_base)
+
+
 def _admin_password(env: Mapping[str, str]) -> str | None:
     raw = env.get("LOYALTY_ADMIN_PASSWORD", "")
     if not raw:
@@ -115,6 +144,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         push_timeout_seconds=_positive_float(env, "LOYALTY_PUSH_TIMEOUT_SECONDS", 30.0),
         admin_password=_admin_password(env),
         reconcile_minutes=_minutes(env, "LOYALTY_RECONCILE_MINUTES", 60),
+        shopify=_shopify_app(env),
     )
 
 

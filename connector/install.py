@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from sqlalchemy.exc import DBAPIError
 
 from connector.operator import operator_required
+from connector.shopify_install import InstallError, complete_install, start_install
 from connector.woo_connect import (
     ConnectRefused,
     complete_connect,
@@ -65,3 +66,24 @@ def woocommerce_return():
         return jsonify(error=str(exc), code="unknown-token"), exc.status
     return render_template("woocommerce/connect_result.html", status=status, shop_id=shop_id,
                            store_url=store_url, problems=url_problems(_services(), store_url))
+
+
+@blueprint.get("/shopify/install")
+def shopify_install():
+    try:
+        return redirect(start_install(_services(), request.args.get("shop")), code=302)
+    except InstallError as exc:
+        return jsonify(error=str(exc), code="install-refused"), exc.status
+
+
+@blueprint.get("/shopify/callback")
+def shopify_callback():
+    try:
+        shop_id = complete_install(_services(), request.args.to_dict())
+    except InstallError as exc:
+        log.warning("install.refused", extra={"status": exc.status, "error": str(exc)})
+        return jsonify(error=str(exc), code="install-refused"), exc.status
+    except DBAPIError:
+        return jsonify(error="storage unavailable, retry later", code="unavailable"), 503
+    return render_template("shopify/installed.html", shop_id=shop_id,
+                           shop=request.args.get("shop"))

@@ -30,8 +30,12 @@ def _code(services: Services, shop: Shop, payload: dict) -> None:
 
 
 def _register(services: Services, shop: Shop, payload: dict) -> None:
-    from connector.woo_connect import register_webhooks  # the install flow's own module
-
+    # Each platform's install flow owns its registration (imported here, not at the top:
+    # those modules queue jobs through connector.outbox).
+    if shop.platform == "shopify":
+        from connector.shopify_install import register_webhooks
+    else:
+        from connector.woo_connect import register_webhooks
     register_webhooks(services, shop.id)
 
 

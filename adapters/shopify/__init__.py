@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.base import BadSignature, Credentials, DeliveryMeta, TransportError, header
+from adapters.base import BadSignature, Credentials, DeliveryMeta, header
+from adapters.shopify import push
 from adapters.shopify.customers import CHANGES as CUSTOMER_TOPICS
 from adapters.shopify.customers import PRIVACY_REQUESTS as PRIVACY_TOPICS
 from adapters.shopify.customers import customer_event, privacy_event, uninstalled_event
@@ -97,10 +98,10 @@ class ShopifyAdapter:
 
     def push_tier(self, credentials: Credentials, customer_ref: str, tag: str | None,
                   previous_tag: str | None) -> None:
-        raise TransportError("Shopify push-back is not available yet", permanent=True)
+        push.push_tier(credentials, customer_ref, tag, previous_tag)
 
     def push_code(self, credentials: Credentials, spec: CodeSpec, customer_ref: str | None) -> str:
-        raise TransportError("Shopify push-back is not available yet", permanent=True)
+        return push.create_code(credentials, spec, customer_ref)
 
 
 ADAPTER = ShopifyAdapter()
