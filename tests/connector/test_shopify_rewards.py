@@ -1,0 +1,156 @@
+"""Rewards pushed to the fake Shopify Admin API: one code per redemption whatever fails, and
+tier tags swapped with exactly one tagsAdd and one tagsRemove."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from adapters.shopify import signature
+from adapters.shopify.admin import forget_buckets
+from connector import outbox, pipeline, programs
+from connector.customers import find_customer
+from connector.models import OutboxAttempt, Redemption, Shop
+from connector.redemptions import CODE_PURPOSE, redeem
+from connector.shops import add_shop
+from connector.types import utcnow
+from tests.connector.test_woo_rewards import settle_jobs
+from tests.fakes.shopify import FakeShopify
+from tests.support import EXAMPLE_PROGRAM, SHOPIFY_DOMAIN, SHOPIFY_SECRET, shopify_delivery
+
+SPENDABLE = (EXAMPLE_PROGRAM.read_text().replace("pending_days = 14", "pending_days = 0")
+             .replace("cost = 500", "cost = 50"))
+ALICE = "gid://shopify/Customer/7001"
+
+
+@pytest.fixture
+def settings(settings):
+    return {**settings, "LOYALTY_PUSH_TIMEOUT_SECONDS": "0.5"}
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch):
+    monkeypatch.setattr(outbox, "BASE_DELAY_SECONDS", 0.0)
+    forget_buckets()
+
+
+@pytest.fixture
+def fake():
+    with FakeShopify() as server:
+        yield server
+
+
+@pytest.fixture
+def shop_id(services, fake):
+    with services.db.transaction() as session:
+        shop = add_shop(session, services.box, "shopify", SHOPIFY_DOMAIN,
+                        webhook_secret=SHOPIFY_SECRET, api_key=fake.access_token,
+                        api_base=fake.url)
+        programs.publish(session, shop.program_id, SPENDABLE, "spendable.toml")
+        return shop.id
+
+
+def alice_with_points(client, services):
+    """Alice signs up (100) and pays order 5001 (56 + first order 200): 356 available."""
+    for name in ("01", "03"):
+        body, headers = shopify_delivery(name)
+        assert client.post("/webhooks/shopify", data=body, headers=headers).status_code == 200
+    pipeline.drain(services.db)
+
+
+def spend(services, shop_id, reward_id="5-off", request_id="req-1"):
+    with services.db.transaction() as session:
+        shop = session.get(Shop, shop_id)
+        customer = find_customer(session, shop, None, "alice@example.com")
+        return redeem(session, shop, customer, reward_id, request_id, utcnow(),
+                      services.box.derive(CODE_PURPOSE))
+
+
+def outcomes(services):
+    with services.db.reading() as session:
+        return [a.outcome for a in session.scalars(select(OutboxAttempt).order_by(
+            OutboxAttempt.id))]
+
+
+def test_a_redeemed_reward_becomes_one_single_use_code_bound_to_the_customer(
+        client, services, fake, shop_id):
+    alice_with_points(client, services)
+    done = spend(services, shop_id)
+    settle_jobs(services)
+    (code,) = fake.discounts.values()
+    sent = code  # the fake keeps the mutation input as given
+    assert done.code.upper() in fake.discounts
+    assert sent["usageLimit"] == 1 and sent["appliesOncePerCustomer"] is True
+    assert sent["context"] == {"customers": {"add": [ALICE]}}
+    assert sent["customerGets"]["value"] == {"discountAmount": {"amount": "5.00",
+                                                                "appliesOnEachItem": False}}
+    assert sent["minimumRequirement"] == {"subtotal": {"greaterThanOrEqualToSubtotal": "20.00"}}
+    assert sent["endsAt"].endswith("Z")
+    with services.db.reading() as session:
+        assert session.scalar(select(Redemption.status)) == "issued"
+
+
+def test_a_timeout_after_the_code_was_created_still_gives_one_code(client, services, fake,
+                                                                   shop_id):
+    alice_with_points(client, services)
+    fake.delay_after(1.5)  # the client gives up after 0.5 s; the fake has created the code
+    spend(services, shop_id)
+    settle_jobs(services)
+    assert len(fake.discounts) == 1
+    assert outcomes(services) == ["transient", "ok"]
+    assert [c.operation for c in fake.calls if c.operation.startswith(("discount", "code"))] \
+        == ["discountCodeBasicCreate", "discountCodeBasicCreate", "codeDiscountNodeByCode"]
+
+
+def test_three_throttled_answers_are_waited_out_and_give_one_code(client, services, fake,
+                                                                  shop_id):
+    alice_with_points(client, services)
+    fake.throttle_next(3)
+    spend(services, shop_id)
+    settle_jobs(services)
+    assert len(fake.discounts) == 1 and outcomes(services) == ["ok"]
+    creates = fake.calls_to("discountCodeBasicCreate")
+    assert [call.throttled for call in creates] == [True, True, True, False]
+
+
+def test_a_percentage_is_sent_as_a_fraction_and_free_shipping_as_its_own_discount(
+        client, services, fake, shop_id):
+    alice_with_points(client, services)
+    spend(services, shop_id, "free-shipping", "req-ship")
+    settle_jobs(services)
+    assert len(fake.calls_to("discountCodeFreeShippingCreate")) == 1
+    assert len(fake.discounts) == 1
+
+
+def paid_order(client, services, order_id: int, unit_price: str, minute: int) -> None:
+    """Alice pays another order: order 5001's body with a new id and the beans' price."""
+    order = json.loads(shopify_delivery("03")[0])
+    order.update(id=order_id, updated_at=f"2026-11-23T12:{minute:02d}:00+01:00")
+    beans = order["line_items"][0]
+    beans["price"] = beans["price_set"]["shop_money"]["amount"] = unit_price
+    beans["discount_allocations"] = []
+    raw = json.dumps(order).encode()
+    headers = dict(shopify_delivery("03")[1], **{
+        "X-Shopify-Event-Id": f"evt-{order_id}", "X-Shopify-Hmac-Sha256": signature(raw, SHOPIFY_SECRET)})
+    assert client.post("/webhooks/shopify", data=raw, headers=headers).status_code == 200
+    pipeline.drain(services.db)
+    settle_jobs(services)
+
+
+def test_a_tier_change_swaps_the_tags_once(client, services, fake, shop_id):
+    alice_with_points(client, services)
+    paid_order(client, services, 5100, "300.00", 1)  # 2 x 300 + the mug: Silver
+    assert [c.variables for c in fake.calls_to("tagsAdd")] == [
+        {"id": ALICE, "tags": ["loyalty-silver"]}]
+    assert fake.calls_to("tagsRemove") == []  # Member carries no tag
+    paid_order(client, services, 5101, "500.00", 2)  # past 1,500: Gold
+    assert [c.variables for c in fake.calls_to("tagsAdd")] == [
+        {"id": ALICE, "tags": ["loyalty-silver"]}, {"id": ALICE, "tags": ["loyalty-gold"]}]
+    assert [c.variables for c in fake.calls_to("tagsRemove")] == [
+        {"id": ALICE, "tags": ["loyalty-silver"]}]
+    assert fake.customer_tags[ALICE] == {"loyalty-gold"}
+    settle_jobs(services)  # nothing more to do: each change pushed once
+    assert len(fake.calls_to("tagsAdd")) == 2 and len(fake.calls_to("tagsRemove")) == 1
+    (tier,) = [m for key, m in fake.metafields.items() if key[2] == "tier"]
+    assert tier["value"] == "loyalty-gold"
