@@ -14,24 +14,19 @@ Shopify's published restore rates: 100 points/s (Standard), 200 (Advanced), 1,00
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from adapters.shopify.admin import forget_buckets  # noqa: E402
-from connector import migrate, outbox, pushing  # noqa: E402
-from connector.models import OutboxJob  # noqa: E402
-from connector.redemptions import spec_to_json  # noqa: E402
-from connector.services import build_services  # noqa: E402
-from connector.shops import add_shop  # noqa: E402
-from rules.redemption import CodeSpec  # noqa: E402
-from tests.fakes.shopify import FakeShopify  # noqa: E402
+from adapters.shopify.admin import forget_buckets
+from connector import migrate, outbox, pushing
+from connector.models import OutboxJob
+from connector.redemptions import spec_to_json
+from connector.services import build_services
+from connector.shops import add_shop
+from rules.redemption import CodeSpec
+from tests.fakes.shopify import FakeShopify
 
 COST = 10  # points per mutation, as Shopify charges discountCodeBasicCreate
 TARGET = 0.90

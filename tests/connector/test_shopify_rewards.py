@@ -1,14 +1,17 @@
-"""Rewards pushed to the fake Shopify Admin API: one code per redemption whatever fails, and
-tier tags swapped with exactly one tagsAdd and one tagsRemove."""
+"""Rewards pushed to the fake Shopify Admin API: one code per redemption whatever fails, tier
+tags swapped with exactly one tagsAdd and one tagsRemove; and the storefront app proxy."""
 from __future__ import annotations
 
 import json
+import time
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from sqlalchemy import select
 
 from adapters.shopify import signature
 from adapters.shopify.admin import forget_buckets
+from adapters.shopify.proxy import proxy_signature
 from connector import outbox, pipeline, programs
 from connector.customers import find_customer
 from connector.models import OutboxAttempt, Redemption, Shop
@@ -154,3 +157,62 @@ def test_a_tier_change_swaps_the_tags_once(client, services, fake, shop_id):
     assert len(fake.calls_to("tagsAdd")) == 2 and len(fake.calls_to("tagsRemove")) == 1
     (tier,) = [m for key, m in fake.metafields.items() if key[2] == "tier"]
     assert tier["value"] == "loyalty-gold"
+
+
+# --- the storefront through the app proxy ------------------------------------------------
+
+def test_the_documented_signature_vector():
+    query = ("extra=1&extra=2&shop=shop-name.myshopify.com&logged_in_customer_id=1"
+             "&path_prefix=/apps/awesome_reviews&timestamp=1317327555")
+    assert proxy_signature(parse_qsl(query), "hush") == \
+        "4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb"
+
+
+def proxied(customer: str = "7001", secret: str = SHOPIFY_SECRET, age: int = 0,
+            **extra: str) -> str:
+    params = [("shop", SHOPIFY_DOMAIN), ("logged_in_customer_id", customer),
+              ("path_prefix", "/apps/loyalty"), ("timestamp", str(int(time.time()) - age)),
+              *extra.items()]
+    return urlencode([*params, ("signature", proxy_signature(params, secret))])
+
+
+def test_the_logged_in_customer_sees_balance_tier_and_affordable_rewards(client, services,
+                                                                         shop_id):
+    alice_with_points(client, services)
+    answer = client.get(f"/proxy/balance?{proxied()}")
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert (body["balance"], body["pending"]) == (356, 0)
+    assert [r["id"] for r in body["rewards"]] == ["5-off", "free-shipping"]
+
+
+def test_redeem_gives_one_code_per_request_id(client, services, fake, shop_id):
+    alice_with_points(client, services)
+    first = client.post(f"/proxy/redeem?{proxied(reward='5-off', request_id='r-1')}")
+    again = client.post(f"/proxy/redeem?{proxied(reward='5-off', request_id='r-1')}")
+    assert first.status_code == 200 and again.get_json()["repeated"] is True
+    assert first.get_json()["code"] == again.get_json()["code"]
+    settle_jobs(services)
+    assert len(fake.discounts) == 1
+    balance = client.get(f"/proxy/balance?{proxied()}").get_json()["balance"]
+    assert balance == 356 - 50
+
+
+@pytest.mark.parametrize(("query", "status", "message"), [
+    (lambda: proxied(secret="wrong"), 401, "does not match"),
+    (lambda: proxied(age=3600), 401, "timestamp"),
+    (lambda: proxied(customer=""), 401, "log in"),
+    (lambda: "shop=" + SHOPIFY_DOMAIN, 401, "signature: missing"),
+])
+def test_unsigned_stale_or_anonymous_requests_are_refused(client, services, shop_id, query,
+                                                          status, message):
+    answer = client.get(f"/proxy/balance?{query()}")
+    assert answer.status_code == status and message in answer.get_json()["error"]
+
+
+def test_redeeming_more_than_the_balance_is_refused(client, services, shop_id):
+    alice_with_points(client, services)
+    answer = client.post(f"/proxy/redeem?{proxied(reward='free-shipping', request_id='a')}")
+    assert answer.status_code == 200
+    refused = client.post(f"/proxy/redeem?{proxied(reward='free-shipping', request_id='b')}")
+    assert refused.status_code == 409 and "not enough points" in refused.get_json()["error"]

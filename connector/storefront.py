@@ -1,0 +1,92 @@
+"""The storefront through Shopify's app proxy: the logged-in customer's balance, tier and
+rewards, and redeeming a reward into a code. Only a verified `logged_in_customer_id` names the
+customer; redeeming is once per request id."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+
+from adapters.shopify.proxy import ProxyRefused, verify_proxy
+from connector.customers import find_customer
+from connector.models import Shop
+from connector.placement import live_program
+from connector.redemptions import CODE_PURPOSE, RedemptionRefused, redeem
+from connector.statements import customer_statement
+from connector.types import utcnow
+from rules.redemption import affordable
+
+blueprint = Blueprint("storefront", __name__, url_prefix="/proxy")
+
+
+def _error(status: int, message: str, code: str):
+    return jsonify(error=message, code=code), status
+
+
+def _caller():
+    """(services, shop id, customer id) of a verified proxy request, or an error answer."""
+    services = current_app.extensions["loyalty"]
+    pairs = list(request.args.items(multi=True))
+    with services.db.reading() as session:
+        shop = session.scalar(select(Shop).where(Shop.platform == "shopify",
+                                                 Shop.ref == request.args.get("shop", ""),
+                                                 Shop.status == "active"))
+        secret = services.box.decrypt(shop.webhook_secret_enc) if shop and \
+            shop.webhook_secret_enc else None
+        shop_id = shop.id if shop else None
+    if shop_id is None or secret is None:
+        return None, _error(404, "no active Shopify shop by that name", "unknown-shop")
+    try:
+        customer = verify_proxy(pairs, secret, time.time())
+    except ProxyRefused as exc:
+        return None, _error(401, str(exc), "bad-signature")
+    if customer is None:
+        return None, _error(401, "log in to see your points", "not-logged-in")
+    return (services, shop_id, customer), None
+
+
+@blueprint.get("/balance")
+def balance():
+    caller, failure = _caller()
+    if failure:
+        return failure
+    services, shop_id, customer_ref = caller
+    with services.db.reading() as session:
+        shop = session.get(Shop, shop_id)
+        statement = customer_statement(session, shop, customer_ref, None)
+        program = live_program(session, shop)
+    if statement is None:
+        return jsonify(balance=0, pending=0, tier=None, rewards=[], history=[])
+    offer = affordable(program, statement["balance"], statement["tier"]) if program else ()
+    return jsonify(balance=statement["balance"], pending=statement["pending"],
+                   tier=statement["tier"],
+                   rewards=[{"id": r.id, "cost": r.cost, "type": r.type,
+                             "value": str(r.value) if r.value is not None else None}
+                            for r in offer],
+                   history=[{k: e[k] for k in ("kind", "points", "created_at", "reason")}
+                            for e in statement["entries"][-50:]])
+
+
+@blueprint.post("/redeem")
+def redeem_reward():
+    caller, failure = _caller()
+    if failure:
+        return failure
+    services, shop_id, customer_ref = caller
+    reward_id = request.args.get("reward") or request.form.get("reward", "")
+    request_id = request.args.get("request_id") or request.form.get("request_id", "")
+    if not reward_id or not request_id:
+        return _error(400, "reward and request_id are required", "bad-request")
+    with services.db.transaction() as session:
+        shop = session.get(Shop, shop_id)
+        customer = find_customer(session, shop, customer_ref, None)
+        if customer is None:
+            return _error(409, "no points yet", "insufficient-points")
+        try:
+            done = redeem(session, shop, customer, reward_id, request_id[:100], utcnow(),
+                          services.box.derive(CODE_PURPOSE))
+        except RedemptionRefused as exc:
+            return _error(409, str(exc), "refused")
+    return jsonify(code=done.code, reward=done.reward_id, points=done.points,
+                   status=done.status, repeated=done.repeated)
