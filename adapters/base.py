@@ -87,3 +87,13 @@ class Credentials:
     key: str | None
     secret: str | None
     timeout: float = 30.0  # seconds per HTTP call
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of orders read back from a store, each in the shape its webhooks carry, so
+    the adapter's own parser turns them into events (import and reconcile)."""
+
+    orders: list[dict]
+    total: int  # orders matching the query, 0 when the platform does not say
+    next_page: int | str | None  # a page number or a cursor; None on the last page

@@ -20,7 +20,9 @@ from sqlalchemy import select
 from tqdm import tqdm
 
 from adapters import REGISTRY, BadPayload, TransportError
-from adapters.woocommerce.orders_api import OrderPage, orders_since
+from adapters.base import OrderPage
+from adapters.shopify import orders_api as shopify_orders
+from adapters.woocommerce import orders_api as woo_orders
 from connector import pipeline
 from connector.intake import record_delivery
 from connector.models import OrderState, Shop
@@ -46,10 +48,14 @@ class BackfillReport:
         return self.fetched / self.seconds if self.seconds > 0 else 0.0
 
 
+# The topic a read-back order is recorded under: the one whose body has the same shape.
+ORDER_TOPIC = {"woocommerce": "order.updated", "shopify": "orders/updated"}
+
+
 def _pages(services: Services, shop: Shop, since: datetime, status: str) -> Iterator[OrderPage]:
-    if shop.platform != "woocommerce":
-        raise NotImplementedError(f"importing from {shop.platform} is not available yet")
-    return orders_since(credentials(shop, services), since, status)
+    if shop.platform == "shopify":
+        return shopify_orders.orders_since(credentials(shop, services), since)
+    return woo_orders.orders_since(credentials(shop, services), since, status)
 
 
 def _known(services: Services, shop_id: int, order_ids: list[str]) -> dict[str, OrderState]:
@@ -71,7 +77,7 @@ def _is_current(shop: Shop, order: dict, known: OrderState | None,
     if known is None:
         return False
     try:
-        (event,) = REGISTRY[shop.platform].parse("order.updated", order, shop.ref)
+        (event,) = REGISTRY[shop.platform].parse(ORDER_TOPIC[shop.platform], order, shop.ref)
     except (BadPayload, ValueError) as exc:
         report.unreadable.append(f"order {order.get('id')}: {exc}")
         return False  # fed anyway: the pipeline records why it cannot be read
@@ -96,11 +102,11 @@ def backfill(services: Services, shop: Shop, since: datetime, *, only_changed: b
                     report.up_to_date += 1
                     continue
                 body = json.dumps(order, separators=(",", ":")).encode()
-                report.fed += _feed(services, shop, "order.updated", body,
+                report.fed += _feed(services, shop, ORDER_TOPIC[shop.platform], body,
                                     "reconcile" if only_changed else "import")
             pipeline.drain(services.db)
             bar.update(len(page.orders))
-        if only_changed:
+        if only_changed and shop.platform == "woocommerce":  # Shopify has no trash
             _reconcile_trash(services, shop, since, report)
             pipeline.drain(services.db)
     report.seconds = time.monotonic() - started
@@ -124,11 +130,10 @@ RECENT_WINDOW = timedelta(days=2)
 
 def reconcile_recent(services: Services, now: datetime) -> dict[int, BackfillReport]:
     """The worker's periodic pass: orders changed in the last two days, for every active
-    shop with API keys. A store that cannot be read is logged and retried next time."""
+    shop with API keys (Shopify retries its deliveries, but not forever). A store that cannot be read is logged and retried next time."""
     with services.db.reading() as session:
         shops = session.scalars(select(Shop).where(
-            Shop.status == "active", Shop.platform == "woocommerce",
-            Shop.api_key_enc.is_not(None))).all()
+            Shop.status == "active", Shop.api_key_enc.is_not(None))).all()
         for shop in shops:
             session.expunge(shop)
     reports = {}

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from connector import programs
 from connector.awards import award_first_order, reverse_first_order
 from connector.customers import resolve_customer
-from connector.facts import order_to_json
+from connector.facts import order_from_json, order_to_json
 from connector.ledger import entry_exists, lot_remaining, write_entry
 from connector.models import Customer, LedgerEntry, OrderRefund, OrderState, ProgramVersion, Shop
 from connector.placement import live_program, place_in_tier
 from rules import earning, tiers
-from rules.events import OrderDeleted, OrderEvent, OrderStatus
+from rules.events import OrderEvent, OrderStatus
 from rules.program import Program
 
 DELETED = "deleted"  # OrderState.status of a trashed order
@@ -83,13 +83,14 @@ def _write(session: Session, shop: Shop, customer: Customer, state: OrderState,
 
 
 def _adjust(session: Session, shop: Shop, customer: Customer, state: OrderState,
-            order: OrderEvent, program: Program, owed: int, lot: str) -> None:
+            order: OrderEvent, program: Program, owed: int, lot: str,
+            key: str | None = None) -> None:
     """Move the order's credit to `owed`. A clawback takes at most what the lot still holds:
     points already expired (or spent) are gone, and the balance never goes below zero."""
     delta = owed - state.credited
     if delta < 0:
         delta = max(delta, -max(lot_remaining(session, shop.id, lot), 0))
-    key = f"order:{order.order_id}:adjust:{order.updated_at.isoformat()}:{owed}"
+    key = key or f"order:{order.order_id}:adjust:{order.updated_at.isoformat()}:{owed}"
     if delta:
         _write(session, shop, customer, state, order, program,
                "clawback" if delta < 0 else "earn", delta, key)
@@ -108,6 +109,31 @@ def _as_applied(session: Session, shop: Shop, order: OrderEvent) -> OrderEvent:
     return dataclasses.replace(order, refunded=refunded, test=test)
 
 
+def refresh_later_multipliers(session: Session, customer: Customer, state: OrderState) -> None:
+    """Re-price the customer's orders paid after this one: their tier multiplier depends on the
+    spend before them, which this order just joined or changed. The multiplier is a function of
+    the final facts, so any processing order ends with the same points per lot."""
+    if state.paid_at is None:
+        return
+    later = session.scalars(select(OrderState).where(
+        OrderState.customer_id == customer.id, OrderState.id != state.id,
+        OrderState.paid_at > state.paid_at, OrderState.program_version_id.is_not(None),
+        OrderState.fact.is_not(None)).with_for_update()).all()
+    for other in later:
+        fact = order_from_json(other.fact)
+        program = programs.parsed(session.get(ProgramVersion, other.program_version_id))
+        multiplier = _multiplier(session, program, customer, _earned_at(fact))
+        if multiplier == other.multiplier:
+            continue
+        other.multiplier = multiplier
+        lot = f"order:{fact.order_id}:earn"
+        owed = earning.order_credit(fact, program, multiplier).owed
+        if other.status != DELETED and entry_exists(session, other.shop_id, lot) \
+                and owed != other.credited:
+            _adjust(session, session.get(Shop, other.shop_id), customer, other, fact, program,
+                    owed, lot, f"order:{fact.order_id}:multiplier:{multiplier}:{owed}")
+
+
 def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) -> Applied:
     state = _state_for(session, shop, order.order_id)
     if state is not None and (order.updated_at < state.platform_updated_at or (
@@ -119,8 +145,9 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     order = _as_applied(session, shop, order)
     if state is None:
         state = OrderState(shop_id=shop.id, order_id=order.order_id, credited=0,
-                           multiplier=Decimal(1))
+                           multiplier=Decimal(1), net_spend=Decimal(0))
         session.add(state)
+    spend_before = (state.net_spend, state.paid_at)
     state.customer_id = customer.id
     state.status, state.currency = order.status.value, order.currency
     state.merchandise, state.refunded = order.merchandise, order.refunded
@@ -148,48 +175,10 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     if lot_open and state.credited != credit.owed:
         _adjust(session, shop, customer, state, order, program, credit.owed, opened)
     session.flush()
+    if (state.net_spend, state.paid_at) != spend_before:
+        refresh_later_multipliers(session, customer, state)
     live = live_program(session, shop)
     if live is not None:
         place_in_tier(session, customer, live, now,
                       cause=f"order:{order.order_id}:{order.updated_at.isoformat()}")
     return Applied(f"order {order.order_id}: owed {credit.owed}", customer)
-
-
-def apply_order_deleted(session: Session, shop: Shop, event: OrderDeleted,
-                        now: datetime) -> Applied:
-    """A trashed order loses what it earned while still pending; released points stay.
-
-    An order we have not seen yet leaves a tombstone, so its older bodies arriving later are
-    stale; a restore carries a newer modification time and earns again.
-    """
-    state = _state_for(session, shop, event.order_id)
-    if state is None:
-        session.add(OrderState(shop_id=shop.id, order_id=event.order_id, status=DELETED,
-                               currency="", merchandise=Decimal(0), refunded=Decimal(0),
-                               net_spend=Decimal(0), credited=0, multiplier=Decimal(1),
-                               platform_updated_at=now))
-        return Applied(f"order {event.order_id} deleted before it was seen")
-    if state.status == DELETED:
-        return Applied(f"order {event.order_id} already deleted")
-    lot = f"order:{event.order_id}:earn"
-    opener = session.scalar(select(LedgerEntry).where(LedgerEntry.shop_id == shop.id,
-                                                      LedgerEntry.source_key == lot))
-    if opener is not None and opener.available_at <= now:
-        return Applied(f"order {event.order_id} trashed after its points were released: kept")
-    customer = session.get(Customer, state.customer_id)
-    session.refresh(customer, with_for_update=True)
-    if opener is not None:
-        taken = min(state.credited, max(lot_remaining(session, shop.id, lot), 0))
-        if taken:
-            write_entry(session, customer, LedgerEntry(
-                shop_id=shop.id, kind="clawback", points=-taken, lot=lot,
-                program_version_id=state.program_version_id, available_at=opener.available_at,
-                source_key=f"order:{event.order_id}:deleted:{state.platform_updated_at.isoformat()}",
-                expires_at=opener.expires_at, reason=f"order {event.order_id} deleted"))
-        reverse_first_order(session, shop, customer, lot)
-    state.status, state.credited, state.net_spend, state.paid_at = DELETED, 0, Decimal(0), None
-    session.flush()
-    live = live_program(session, shop)
-    if live is not None:
-        place_in_tier(session, customer, live, now, cause=f"order:{event.order_id}:deleted")
-    return Applied(f"order {event.order_id} deleted: pending points removed", customer)

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from adapters import REGISTRY, BadPayload
 from connector.customers import apply_customer_event
 from connector.db import Database
+from connector.deletions import apply_order_deleted
 from connector.models import InboxDelivery, Shop
-from connector.orders import apply_order, apply_order_deleted
+from connector.orders import apply_order
 from connector.privacy import apply_privacy, apply_uninstalled
 from connector.refunds import apply_refund
 from connector.types import utcnow

@@ -7,22 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlparse
 
-from adapters.base import Credentials
+from adapters.base import Credentials, OrderPage
 from adapters.woocommerce.rest import client, request
 
 PER_PAGE = 100
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
-
-
-@dataclass(frozen=True)
-class OrderPage:
-    orders: list[dict]
-    total: int  # orders matching the query (X-WP-Total)
-    next_page: int | None
 
 
 def next_page(link_header: str | None) -> int | None:
@@ -52,4 +44,5 @@ def orders_since(credentials: Credentials, modified_after: datetime,
     while page is not None:
         current = order_page(credentials, modified_after, page, status)
         yield current
-        page = current.next_page if current.next_page and current.next_page > page else None
+        following = current.next_page
+        page = following if isinstance(following, int) and following > page else None

@@ -28,8 +28,6 @@ def _run(ctx, shop_id: int, since: str, only_changed: bool, progress: bool) -> B
                         show_progress=progress)
     except TransportError as exc:
         raise click.ClickException(f"the store could not be read: {exc}") from None
-    except NotImplementedError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _summary(report: BackfillReport) -> None:

@@ -8,12 +8,10 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from connector import pipeline, programs
 from connector.backfill import backfill
-from connector.cli import cli
 from connector.models import Customer, LedgerEntry, OrderState, Shop
 from connector.shops import add_shop
 from tests.connector.woo import post
@@ -85,13 +83,6 @@ def store():
     with FakeWooCommerce("ck_fake", "cs_fake", ping_webhooks=False) as fake:
         yield fake
 
-
-@pytest.fixture
-def run(settings, services, monkeypatch):
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def import_matches_delivery(client, services, store, run, count: int, customers: int) -> str:

@@ -3,25 +3,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from click.testing import CliRunner
 from sqlalchemy import update
 
-from connector.cli import cli
 from connector.models import Customer, Shop
 from tests.connector.woo import fixture_delivery, post
 from tests.support import EXAMPLE_PROGRAM, SHARED
-
-
-@pytest.fixture
-def run(settings, services, monkeypatch):
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-    return invoke
 
 
 def test_shop_add_prints_id_and_webhook_url_as_json(run):
