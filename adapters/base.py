@@ -49,6 +49,11 @@ class PlatformAdapter(Protocol):
         """Mark the customer's tier on the store; raise TransportError on failure."""
         ...
 
+    def push_profile(self, credentials: Credentials, customer_ref: str, points: int,
+                     tier: str | None) -> None:
+        """Show the customer's available points and tier on the store (metafields, meta)."""
+        ...
+
     def push_code(self, credentials: Credentials, spec: CodeSpec,
                   customer_ref: str | None) -> str:
         """Create the single-use discount code; an existing code of ours is success.

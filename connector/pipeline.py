@@ -20,8 +20,9 @@ from connector.customers import apply_customer_event
 from connector.db import Database
 from connector.deletions import apply_order_deleted
 from connector.models import InboxDelivery, Shop
-from connector.orders import apply_order
+from connector.orders import Applied, apply_order
 from connector.privacy import apply_privacy, apply_uninstalled
+from connector.profiles import queue_profile_push
 from connector.refunds import apply_refund
 from connector.types import utcnow
 from rules.events import (
@@ -46,13 +47,19 @@ def _claim(session: Session) -> InboxDelivery | None:
         .with_for_update(skip_locked=True))
 
 
+def _applied(session: Session, applied: Applied) -> tuple[str, str]:
+    if applied.customer is not None:
+        queue_profile_push(session, applied.customer)
+    return "done", applied.note
+
+
 def _apply(session: Session, shop: Shop, event, now: datetime) -> tuple[str, str]:
     if isinstance(event, OrderEvent):
-        return "done", apply_order(session, shop, event, now).note
+        return _applied(session, apply_order(session, shop, event, now))
     if isinstance(event, OrderDeleted):
-        return "done", apply_order_deleted(session, shop, event, now).note
+        return _applied(session, apply_order_deleted(session, shop, event, now))
     if isinstance(event, OrderRefunded):
-        return "done", apply_refund(session, shop, event, now).note
+        return _applied(session, apply_refund(session, shop, event, now))
     if isinstance(event, ShopUninstalled):
         return "done", apply_uninstalled(session, shop, event, now)
     if isinstance(event, PrivacyEvent):

@@ -1,7 +1,8 @@
 """What each kind of outbox job does, and what its final outcome changes in our tables.
 
-Kinds: `customer.tier` (mark the tier on the store), `discount.create` (a redemption's code),
-`shop.register_webhooks` (after a store connects). The queue mechanics live in connector.outbox.
+Kinds: `customer.tier` (mark the tier on the store), `customer.profile` (balance and tier for
+themes), `discount.create` (a redemption's code), `shop.register_webhooks` (after a store
+connects). The queue mechanics live in connector.outbox.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from adapters import REGISTRY, TransportError
 from connector import redemptions
 from connector.models import OutboxJob, Shop
+from connector.profiles import current_profile
 from connector.services import Services
 from connector.shops import credentials
 
@@ -29,6 +31,13 @@ def _code(services: Services, shop: Shop, payload: dict) -> None:
                                       payload.get("customer_ref"))
 
 
+def _profile(services: Services, shop: Shop, payload: dict) -> None:
+    with services.db.reading() as session:
+        points, tier = current_profile(session, payload["customer_id"])
+    REGISTRY[shop.platform].push_profile(credentials(shop, services), payload["customer_ref"],
+                                         points, tier)
+
+
 def _register(services: Services, shop: Shop, payload: dict) -> None:
     # Each platform's install flow owns its registration (imported here, not at the top:
     # those modules queue jobs through connector.outbox).
@@ -42,6 +51,7 @@ def _register(services: Services, shop: Shop, payload: dict) -> None:
 RUNNERS: dict[str, Callable[[Services, Shop, dict], None]] = {
     "customer.tier": _tier,
     "discount.create": _code,
+    "customer.profile": _profile,
     "shop.register_webhooks": _register,
 }
 

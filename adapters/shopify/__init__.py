@@ -100,6 +100,10 @@ class ShopifyAdapter:
                   previous_tag: str | None) -> None:
         push.push_tier(credentials, customer_ref, tag, previous_tag)
 
+    def push_profile(self, credentials: Credentials, customer_ref: str, points: int,
+                     tier: str | None) -> None:
+        push.push_profile(credentials, customer_ref, points, tier)
+
     def push_code(self, credentials: Credentials, spec: CodeSpec, customer_ref: str | None) -> str:
         return push.create_code(credentials, spec, customer_ref)
 

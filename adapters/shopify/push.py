@@ -109,8 +109,8 @@ def _existing_code(api: AdminAPI, spec: CodeSpec) -> str:
 
 def push_tier(credentials: Credentials, customer_ref: str, tag: str | None,
               previous_tag: str | None) -> None:
-    """Swap the tier tag (add the new one first, so the customer is never untagged between
-    calls) and record the tier in a metafield for themes."""
+    """Swap the tier tag, adding the new one first so the customer is never untagged between
+    calls (the tier name itself goes to a metafield with the balance: push_profile)."""
     api, gid = AdminAPI(credentials), customer_gid(customer_ref)
     for mutation, field, tags in ((TAGS_ADD, "tagsAdd", [tag] if tag else []),
                                   (TAGS_REMOVE, "tagsRemove",
@@ -122,9 +122,18 @@ def push_tier(credentials: Credentials, customer_ref: str, tag: str | None,
             raise TransportError(f"{field} {tags} on {gid}: "
                                  + "; ".join(str(e.get("message")) for e in errors),
                                  permanent=True)
-    data = api.execute(SET_METAFIELDS, {"metafields": [{
-        "ownerId": gid, "namespace": METAFIELD_NAMESPACE, "key": "tier",
-        "type": "single_line_text_field", "value": tag or ""}]})
+
+
+def push_profile(credentials: Credentials, customer_ref: str, points: int,
+                 tier: str | None) -> None:
+    """The customer's available points and tier as `loyalty.points` and `loyalty.tier`
+    metafields, for themes."""
+    gid = customer_gid(customer_ref)
+    fields = [("points", "number_integer", str(points)),
+              ("tier", "single_line_text_field", tier or "")]
+    data = AdminAPI(credentials).execute(SET_METAFIELDS, {"metafields": [
+        {"ownerId": gid, "namespace": METAFIELD_NAMESPACE, "key": key, "type": kind,
+         "value": value} for key, kind, value in fields]})
     errors = user_errors(data.get("metafieldsSet"))
     if errors:
         raise TransportError("metafieldsSet: " + "; ".join(str(e.get("message")) for e in errors),

@@ -12,6 +12,7 @@ from adapters.woocommerce.rest import StoreError, call, client
 from rules.redemption import CodeSpec
 
 TIER_META_KEY = "loyalty_tier"
+POINTS_META_KEY, TIER_NAME_META_KEY = "loyalty_points", "loyalty_tier_name"
 # Marks a coupon as ours (and its coupon.created echo as one to ignore); the value says why it
 # was issued: "redemption", "referral", "birthday"...
 CODE_META_KEY = "_loyalty_source"
@@ -25,6 +26,13 @@ def push_tier(credentials: Credentials, customer_ref: str, tag: str | None) -> N
     """
     call(client(credentials), "put", f"customers/{customer_ref}",
          {"meta_data": [{"key": TIER_META_KEY, "value": tag or ""}]})
+
+
+def push_profile(credentials: Credentials, customer_ref: str, points: int,
+                 tier: str | None) -> None:
+    call(client(credentials), "put", f"customers/{customer_ref}", {"meta_data": [
+        {"key": POINTS_META_KEY, "value": str(points)},
+        {"key": TIER_NAME_META_KEY, "value": tier or ""}]})
 
 
 def _amount(value: Decimal | None) -> str:

@@ -24,6 +24,13 @@ def no_backoff(monkeypatch):
     monkeypatch.setattr(outbox, "BASE_DELAY_SECONDS", 0.0)
 
 
+@pytest.fixture(autouse=True)
+def tier_pushes_only(monkeypatch):
+    """These tests script the store's answers to tier writes one by one; the balance/profile
+    pushes every order also queues are tested in test_woo_rewards and test_shopify_rewards."""
+    monkeypatch.setattr(pipeline, "queue_profile_push", lambda session, customer: None)
+
+
 def big_order(order_id: int):
     return edited_delivery("04", id=order_id, line_items=[BIG_LINE],
                            date_modified_gmt=f"2026-11-23T04:00:{order_id % 60:02d}")

@@ -82,9 +82,17 @@ def settle_jobs(services, rounds=10):
             return
 
 
-def job_attempts(services):
+def job_attempts(services, kind="discount.create"):
     with services.db.reading() as session:
-        return [a.outcome for a in session.scalars(select(OutboxAttempt).order_by(OutboxAttempt.id))]
+        return [a.outcome for a in session.scalars(
+            select(OutboxAttempt).join(OutboxJob, OutboxJob.id == OutboxAttempt.job_id)
+            .where(OutboxJob.kind == kind).order_by(OutboxAttempt.id))]
+
+
+def tier_writes(store, customer_id=2):
+    """The PUTs of a customer that wrote the tier tag (profile pushes write points too)."""
+    return [call for call in store.calls_to("PUT", f"customers/{customer_id}")
+            if any(m.get("key") == "loyalty_tier" for m in call.body.get("meta_data", []))]
 
 
 def test_redeeming_creates_one_coupon_with_the_right_restrictions(client, services, store,
@@ -193,8 +201,7 @@ def test_a_tier_change_writes_the_customer_meta_once_and_its_echo_earns_nothing(
     assert post(client, shop_id, *big).status_code == 200
     pipeline.drain(services.db)
     settle_jobs(services)
-    puts = store.calls_to("PUT", "customers/2")
-    assert len(puts) == 1
+    assert len(tier_writes(store)) == 1
     assert store.customers[2]["meta_data"][-1]["value"] == "loyalty-silver"
     before = ledger(services, shop_id)
     # The meta write echoes back as customer.updated, the coupon as coupon.created.
@@ -209,7 +216,11 @@ def test_a_tier_change_writes_the_customer_meta_once_and_its_echo_earns_nothing(
     pipeline.drain(services.db)
     settle_jobs(services)
     assert ledger(services, shop_id) == before
-    assert len(store.calls_to("PUT", "customers/2")) == 1  # no loop
+    assert len(tier_writes(store)) == 1  # no loop
+    profile_writes = len(store.calls_to("PUT", "customers/2"))
+    pipeline.drain(services.db)
+    settle_jobs(services)
+    assert len(store.calls_to("PUT", "customers/2")) == profile_writes
 
 
 def ledger(services, shop_id):
@@ -224,3 +235,18 @@ def test_money_in_coupons_is_sent_as_strings(client, services, store, shop_id):
     settle_jobs(services)
     (call,) = store.calls_to("POST", "coupons")
     assert isinstance(call.body["amount"], str) and Decimal(call.body["amount"]) == 5
+
+
+def test_the_balance_and_tier_reach_the_customer_meta_and_guests_get_nothing(
+        client, services, store, shop_id):
+    store.add_customer({"id": 2, "email": "alice@example.com", "meta_data": []})
+    alice_with_points(client, services, shop_id)
+    guest = edited_delivery("04", id=30, customer_id=0,
+                            billing={"email": "guest@example.com"})
+    assert post(client, shop_id, *guest).status_code == 200
+    pipeline.drain(services.db)
+    settle_jobs(services)
+    meta = {m["key"]: m["value"] for m in store.customers[2]["meta_data"]}
+    assert meta["loyalty_points"] == "356" and meta["loyalty_tier_name"] == "Member"
+    assert [c.path for c in store.calls if c.method == "PUT"] == ["customers/2"] * \
+        len(store.calls_to("PUT", "customers/"))
