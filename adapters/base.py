@@ -7,6 +7,9 @@ from `rules.events`.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -59,6 +62,20 @@ class PlatformAdapter(Protocol):
         """Create the single-use discount code; an existing code of ours is success.
         Returns the code's id on the store; raises TransportError on failure."""
         ...
+
+
+def check_body_hmac(headers: Mapping[str, str], raw: bytes, secret: str, header_name: str,
+                    hint: str) -> None:
+    """Raise BadSignature unless `header_name` holds base64(HMAC-SHA256(secret, raw)), the
+    scheme both platforms sign webhook bodies with. `hint` says what to check on a mismatch."""
+    given = header(headers, header_name)
+    if not given:
+        raise BadSignature(f"missing {header_name} header")
+    expected = base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest())
+    # Bytes, because compare_digest refuses str with non-ASCII characters.
+    if not hmac.compare_digest(expected, given.strip().encode("utf-8", "replace")):
+        raise BadSignature(f"signature does not match the body ({hint}, and that nothing "
+                           "between the store and us re-encodes the body)")
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:

@@ -7,25 +7,22 @@ the code for an offline token, stores it encrypted and queues the webhook subscr
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from collections.abc import Mapping
-from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from adapters import TransportError
 from adapters.shopify import install, webhooks_api
 from connector import outbox
-from connector.models import ConnectToken, Shop
+from connector.connect_tokens import StateRefused, claim_state, digest, find_state, new_state
+from connector.models import Shop
 from connector.services import Services
 from connector.shops import add_shop, credentials
 from connector.types import utcnow
 
 log = logging.getLogger("loyalty.install")
 PLATFORM = "shopify"
-STATE_LIFETIME = timedelta(hours=1)
 
 
 class InstallError(Exception):
@@ -41,20 +38,14 @@ def _app(services: Services):
     return services.config.shopify
 
 
-def _digest(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
-
-
 def start_install(services: Services, shop: str | None) -> str:
     app = _app(services)
     try:
         domain = install.shop_domain(shop)
     except install.InstallRefused as exc:
         raise InstallError(400, str(exc)) from None
-    state = secrets.token_urlsafe(32)
     with services.db.transaction() as session:
-        session.add(ConnectToken(token_hash=_digest(state), platform=PLATFORM, store_url=domain,
-                                 expires_at=utcnow() + STATE_LIFETIME))
+        state = new_state(session, PLATFORM, domain, utcnow())
     return install.permission_url(domain, app.client_id, app.client_secret, list(app.scopes),
                                   f"{services.config.public_url}/shopify/callback", state)
 
@@ -85,7 +76,7 @@ def complete_install(services: Services, params: Mapping[str, str]) -> int:
             shop.status, shop.status_note, shop.uninstalled_at = "active", None, None
             outbox.resume_shop(session, shop.id)
         outbox.enqueue(session, shop.id, "shop.register_webhooks",
-                       f"register:{shop.id}:{_digest(params['state'])[:16]}", {})
+                       f"register:{shop.id}:{digest(params['state'])[:16]}", {})
         shop_id = shop.id
     services.shops.forget()
     log.info("shop.installed", extra={"shop_id": shop_id, "shop": domain})
@@ -93,18 +84,15 @@ def complete_install(services: Services, params: Mapping[str, str]) -> int:
 
 
 def _claim_state(services: Services, state: str, domain: str) -> None:
-    now = utcnow()
     with services.db.transaction() as session:
-        token = session.scalar(select(ConnectToken).where(
-            ConnectToken.token_hash == _digest(state), ConnectToken.platform == PLATFORM))
-        if token is None or token.store_url != domain:
+        known = find_state(session, PLATFORM, state)
+        if known is None or known.store_url != domain:
             raise InstallError(403, "state: unknown, or made for another shop; install again")
-        if token.expires_at <= now:
-            raise InstallError(403, "state: expired; install again")
-        claimed = session.execute(update(ConnectToken).where(
-            ConnectToken.id == token.id, ConnectToken.used_at.is_(None)).values(used_at=now))
-        if claimed.rowcount != 1:
-            raise InstallError(403, "state: already used; install again")
+        try:
+            claim_state(session, PLATFORM, state, utcnow())
+        except StateRefused as exc:
+            said = "expired" if exc.reason == "expired" else "already used"
+            raise InstallError(403, f"state: {said}; install again") from None
 
 
 def register_webhooks(services: Services, shop_id: int) -> dict[str, str]:

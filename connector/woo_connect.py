@@ -6,19 +6,18 @@ the worker (the callback must answer 200 at once, or WooCommerce deletes the new
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from adapters import BadPayload
 from adapters.woocommerce import webhooks_api
 from adapters.woocommerce.connect import authorize_url, key_grant, store_home
 from adapters.woocommerce.urls import delivery_url_problems
 from connector import outbox
+from connector.connect_tokens import StateRefused, claim_state, find_state, new_state
 from connector.models import ConnectToken, Program, Shop, ShopWebhook
 from connector.services import Services
 from connector.shops import add_shop, credentials, webhook_path
@@ -26,8 +25,8 @@ from connector.types import utcnow
 
 log = logging.getLogger("loyalty.connect")
 PLATFORM = "woocommerce"
-TOKEN_LIFETIME = timedelta(hours=1)
 APP_NAME = "Loyalty"
+STATE_REFUSALS = {"unknown": "unknown", "expired": "expired", "used": "already used"}
 
 
 class ConnectRefused(Exception):
@@ -42,10 +41,6 @@ class ConnectStart:
     problems: list[str]  # why the store may not be able to reach us, in plain words
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def url_problems(services: Services, store_url: str | None = None) -> list[str]:
     return delivery_url_problems(f"{services.config.public_url}/webhooks/woocommerce/",
                                  store_url)
@@ -57,12 +52,10 @@ def start_connect(services: Services, store_url: str, program_id: int | None = N
         home = store_home(store_url)
     except ValueError as exc:
         raise ConnectRefused(400, f"store_url: {exc}") from None
-    token = secrets.token_urlsafe(32)
     with services.db.transaction() as session:
         if program_id is not None and session.get(Program, program_id) is None:
             raise ConnectRefused(400, f"program: no program with id {program_id}")
-        session.add(ConnectToken(token_hash=_digest(token), platform=PLATFORM, store_url=home,
-                                 program_id=program_id, expires_at=utcnow() + TOKEN_LIFETIME))
+        token = new_state(session, PLATFORM, home, utcnow(), program_id)
     public = services.config.public_url
     url = authorize_url(home, APP_NAME, token, f"{public}/woocommerce/return",
                         f"{public}/woocommerce/callback")
@@ -77,16 +70,11 @@ def complete_connect(services: Services, payload: object) -> int:
         raise ConnectRefused(400, str(exc)) from None
     now = utcnow()
     with services.db.transaction() as session:
-        token = session.scalar(select(ConnectToken).where(
-            ConnectToken.token_hash == _digest(grant.state), ConnectToken.platform == PLATFORM))
-        if token is None:
-            raise ConnectRefused(403, "unknown connect token: start the connection again")
-        if token.expires_at <= now:
-            raise ConnectRefused(403, "connect token expired: start the connection again")
-        claimed = session.execute(update(ConnectToken).where(
-            ConnectToken.id == token.id, ConnectToken.used_at.is_(None)).values(used_at=now))
-        if claimed.rowcount != 1:
-            raise ConnectRefused(403, "connect token already used: start the connection again")
+        try:
+            token = claim_state(session, PLATFORM, grant.state, now)
+        except StateRefused as exc:
+            raise ConnectRefused(403, f"connect token {STATE_REFUSALS[exc.reason]}: start the "
+                                 "connection again") from None
         shop = _connected_shop(session, services, token, grant.consumer_key,
                                grant.consumer_secret)
         token.shop_id = shop.id
@@ -115,8 +103,7 @@ def _connected_shop(session, services: Services, token: ConnectToken, key: str,
 def connect_outcome(services: Services, state: str) -> tuple[str, int | None, str]:
     """(status, shop id, store) for the page the merchant returns to: connected | waiting."""
     with services.db.reading() as session:
-        token = session.scalar(select(ConnectToken).where(
-            ConnectToken.token_hash == _digest(state), ConnectToken.platform == PLATFORM))
+        token = find_state(session, PLATFORM, state)
         if token is None:
             raise ConnectRefused(404, "unknown connect token")
         status = "connected" if token.shop_id is not None else "waiting"

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.base import BadSignature, Credentials, DeliveryMeta, header
+from adapters.base import Credentials, DeliveryMeta, check_body_hmac, header
 from adapters.shopify import push
 from adapters.shopify.customers import CHANGES as CUSTOMER_TOPICS
 from adapters.shopify.customers import PRIVACY_REQUESTS as PRIVACY_TOPICS
@@ -65,16 +65,7 @@ class ShopifyAdapter:
         return DeliveryMeta(topic=topic, dedupe_key=key, is_ping=False)
 
     def verify(self, headers: Mapping[str, str], raw: bytes, secret: str) -> None:
-        given = header(headers, SIGNATURE_HEADER)
-        if not given:
-            raise BadSignature(f"missing {SIGNATURE_HEADER} header")
-        expected = signature(raw, secret).encode("ascii")
-        # Bytes, because compare_digest refuses str with non-ASCII characters.
-        if not hmac.compare_digest(expected, given.strip().encode("utf-8", "replace")):
-            raise BadSignature(
-                "signature does not match the body (check the app's client secret, and that "
-                "nothing between Shopify and us re-encodes the body)"
-            )
+        check_body_hmac(headers, raw, secret, SIGNATURE_HEADER, "check the app's client secret")
 
     def shop_domain(self, headers: Mapping[str, str]) -> str | None:
         """The shop's permanent myshopify.com domain, or None when the header is not one."""

@@ -144,7 +144,7 @@ def test_the_callback_refuses_a_bad_token_and_stores_nothing(client, services, s
             for token in session.scalars(select(ConnectToken)):
                 token.expires_at = token.created_at
     answer = client.post("/woocommerce/callback", json=payload)
-    expected = {"forged": (403, "unknown connect token"), "reused": (403, "already used"),
+    expected = {"forged": (403, "connect token unknown"), "reused": (403, "already used"),
                 "missing": (400, "user_id"), "expired": (403, "expired")}[change]
     assert answer.status_code == expected[0]
     assert expected[1] in answer.get_json()["error"]

@@ -45,11 +45,11 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from tests.fakes.server import LocalServer
 from tests.fakes.shopify_graphql import (
     MAX_QUERY_COST,
     GraphQLError,
@@ -95,12 +95,9 @@ class _Fault:
     seconds: float = 0.0
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
+class FakeShopify(LocalServer):
+    _name, _url_suffix = "fake-shopify", ""
 
-
-class FakeShopify:
     def __init__(self, access_token: str = "shpat_fake", *, bucket_size: float = 1000.0,
                  restore_rate: float = 100.0, client_id: str = "fake-client-id",
                  client_secret: str = "fake-client-secret"):
@@ -121,37 +118,9 @@ class FakeShopify:
         self._delays: list[_Fault] = []
         self._throttles = 0
         self._last_ids: dict[str, int] = {}
-        self._server = None
-        self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
     # -- lifecycle -------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True,
-                                   request_handler=_QuietHandler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        kwargs={"poll_interval": 0.05}, name="fake-shopify")
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._stopping.set()  # wakes requests sleeping in delay_after
-        self._server.shutdown()
-        self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
 
     # -- seeding, faults, inspection -------------------------------------------------------
 

@@ -25,13 +25,12 @@ import logging
 import threading
 from dataclasses import dataclass
 from itertools import chain
-from typing import Self
 
 import requests
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from tests.fakes.server import LocalServer
 from tests.fakes.woo_api import API_PREFIX, ApiRequest, Reply, WooError, status_error
 from tests.fakes.woo_auth import CREDENTIAL_PARAMS, ApiKey
 from tests.fakes.woo_routes import URLS
@@ -63,12 +62,9 @@ class _Rule:
         return self.method in ("*", method) and path.startswith(self.prefix)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
+class FakeWooCommerce(LocalServer):
+    _name, _url_suffix = "fake-woocommerce", "/"
 
-
-class FakeWooCommerce:
     def __init__(self, consumer_key: str = "ck_fake", consumer_secret: str = "cs_fake", *,
                  ping_webhooks: bool = True):
         self._key = ApiKey(consumer_key, consumer_secret)
@@ -85,8 +81,6 @@ class FakeWooCommerce:
         self._failures: list[_Rule] = []
         self._delays: list[_Rule] = []
         self._last_ids = {"post": 0, "meta": 1000, "webhook": 0, "customer": 1}
-        self._server = None
-        self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -98,32 +92,6 @@ class FakeWooCommerce:
     @property
     def consumer_secret(self) -> str:
         return self._key.consumer_secret
-
-    def start(self) -> FakeWooCommerce:
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True,
-                                   request_handler=_QuietHandler)
-        self.url = f"http://127.0.0.1:{self._server.server_port}/"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        kwargs={"poll_interval": 0.05}, name="fake-woocommerce")
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._stopping.set()  # wakes requests sleeping in delay_after
-        self._server.shutdown()
-        self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
 
     # -- seeding and fault injection -------------------------------------------------------
 
