@@ -1,6 +1,6 @@
-"""Shopify deliveries through `loyalty serve` over HTTP: a paid order earns, a partial refund
-claws back its share, cancellation removes the rest, the copy for a second subscription
-earns nothing more, and a guest order earns against the e-mail."""
+"""Shopify deliveries through `loyalty serve` over HTTP, one fixture per topic: a paid order
+earns, a partial refund claws back its share, cancellation removes the rest, the copy for a
+second subscription earns nothing more, and a guest order earns against the e-mail."""
 from __future__ import annotations
 
 import requests
@@ -48,5 +48,7 @@ def test_shopify_fixtures_through_a_running_server(settings):
         guest = pending("guest@example.com", 30 + 200)  # 30.00 EUR of coffee
         assert guest["entries"][0]["source_key"] == "order:5002:earn"
         assert "every cached balance" in loyalty.run("ledger", "verify").stdout
+        # the remaining topics are accepted too (their effects: test_shopify_intake.py)
+        assert send("09", "10", "12", "13", "11", "14") == [(200, "accepted")] * 6
     finally:
         assert stop(server) == 0
