@@ -11,6 +11,7 @@ from connector.cli import (
     database,
     demo,
     ledger,
+    privacy,
     programs,
     serve,
     shops,
@@ -27,7 +28,8 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = Context()
 
 
-for module in (serve, database, shops, programs, simulate, customers, ledger, demo, backfill):
+for module in (serve, database, shops, programs, simulate, customers, ledger, demo, backfill,
+               privacy):
     module.register(cli)
 
 

@@ -187,3 +187,12 @@ def test_a_shop_redact_erases_the_shop_and_its_customers(client, services, shop_
     later = client.post("/webhooks/shopify", data=shopify_delivery("03")[0],
                         headers=shopify_delivery("03")[1])
     assert later.status_code == 404
+
+
+def test_the_merchant_reads_the_data_export_from_the_command_line(client, services, shop_id,
+                                                                 run):
+    deliver(client, services, "01", "03", "12")
+    listed = json.loads(run("privacy", "list", "--shop", shop_id, "--json").output)
+    assert [r["kind"] for r in listed] == ["data_request"]
+    assert listed[0]["export"]["email"] == "alice@example.com"
+    assert "data_request" in run("privacy", "list", "--shop", shop_id).output
