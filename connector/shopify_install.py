@@ -18,6 +18,7 @@ from connector import outbox
 from connector.connect_tokens import StateRefused, claim_state, digest, find_state, new_state
 from connector.models import Shop
 from connector.services import Services
+from connector.shopify_tokens import store_grant
 from connector.shops import add_shop, credentials
 from connector.types import utcnow
 
@@ -58,7 +59,7 @@ def complete_install(services: Services, params: Mapping[str, str]) -> int:
         raise InstallError(400, str(exc)) from None
     _claim_state(services, params["state"], domain)
     try:
-        token = install.exchange_code(domain, params["code"], app.client_id, app.client_secret,
+        grant = install.exchange_code(domain, params["code"], app.client_id, app.client_secret,
                                       app.api_base, services.config.push_timeout_seconds)
     except install.InstallRefused as exc:
         raise InstallError(400, str(exc)) from None
@@ -68,11 +69,12 @@ def complete_install(services: Services, params: Mapping[str, str]) -> int:
         shop = session.scalar(select(Shop).where(Shop.platform == PLATFORM, Shop.ref == domain))
         if shop is None:
             shop = add_shop(session, services.box, PLATFORM, domain,
-                            webhook_secret=app.client_secret, api_key=token,
+                            webhook_secret=app.client_secret, api_key=grant.access_token,
                             api_base=app.api_base)
         else:
-            shop.api_key_enc = services.box.encrypt(token)
             shop.webhook_secret_enc = services.box.encrypt(app.client_secret)
+        store_grant(shop, grant, services.box)
+        if shop.status != "active":
             shop.status, shop.status_note, shop.uninstalled_at = "active", None, None
             outbox.resume_shop(session, shop.id)
         outbox.enqueue(session, shop.id, "shop.register_webhooks",

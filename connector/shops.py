@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters import Credentials
+from connector import shopify_tokens
 from connector.models import Merchant, Program, Shop, ShopWebhook
 from connector.secrets import SecretBox
 
@@ -40,11 +41,14 @@ def add_shop(session: Session, box: SecretBox, platform: str, ref: str, *,
 
 
 def credentials(shop: Shop, services) -> Credentials:
-    """What a push client needs to call this shop, secrets decrypted."""
+    """What a push client needs to call this shop, secrets decrypted (and a Shopify access
+    token about to expire renewed first)."""
     def plain(value: str | None) -> str | None:
         return services.box.decrypt(value) if value else None
-    return Credentials(shop.ref, shop.api_base, plain(shop.api_key_enc),
-                       plain(shop.api_secret_enc), services.config.push_timeout_seconds)
+    key = (shopify_tokens.renew(services, shop.id) if shopify_tokens.needs_renewal(shop)
+           else plain(shop.api_key_enc))
+    return Credentials(shop.ref, shop.api_base, key, plain(shop.api_secret_enc),
+                       services.config.push_timeout_seconds)
 
 
 def webhook_path(shop: Shop) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import requests
 import shopify
@@ -58,20 +59,46 @@ def verify_callback(params: Mapping[str, str], client_id: str, client_secret: st
     return domain
 
 
-def exchange_code(domain: str, code: str, client_id: str, client_secret: str,
-                  api_base: str | None = None, timeout: float = 30.0) -> str:
-    """An offline access token for the shop, from the one-time code."""
+@dataclass(frozen=True)
+class TokenGrant:
+    """An offline access token; an expiring one (public apps must use them from 2027) lives
+    `expires_in` seconds and is renewed with `refresh_token`, which rotates on every use."""
+
+    access_token: str
+    expires_in: int | None = None
+    refresh_token: str | None = None
+
+
+def _token_call(domain: str, body: dict, api_base: str | None, timeout: float,
+                what: str) -> TokenGrant:
     url = (api_base or f"https://{domain}").rstrip("/") + "/admin/oauth/access_token"
     try:
-        response = requests.post(url, json={"client_id": client_id, "client_secret": client_secret,
-                                            "code": code}, timeout=timeout)
+        response = requests.post(url, json=body, timeout=timeout)
     except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransportError(f"Shopify did not answer the token exchange: "
-                             f"{type(exc).__name__}") from exc
+        raise TransportError(f"Shopify did not answer the {what}: {type(exc).__name__}") from exc
+    if response.status_code >= 500 or response.status_code == 429:
+        raise TransportError(f"Shopify answered the {what} with {response.status_code}")
     if response.status_code != 200:
-        raise InstallRefused(f"code: Shopify refused it ({response.status_code}): "
+        raise InstallRefused(f"{what}: Shopify refused it ({response.status_code}): "
                              f"{response.text[:200]}")
-    token = (response.json() or {}).get("access_token")
+    data = response.json() or {}
+    token, expires_in = data.get("access_token"), data.get("expires_in")
     if not isinstance(token, str) or not token:
-        raise InstallRefused("Shopify's token answer carried no access_token")
-    return token
+        raise InstallRefused(f"Shopify's {what} answer carried no access_token")
+    return TokenGrant(token, int(expires_in) if isinstance(expires_in, int) else None,
+                      data.get("refresh_token") or None)
+
+
+def exchange_code(domain: str, code: str, client_id: str, client_secret: str,
+                  api_base: str | None = None, timeout: float = 30.0) -> TokenGrant:
+    """An expiring offline access token for the shop, from the one-time code."""
+    return _token_call(domain, {"client_id": client_id, "client_secret": client_secret,
+                                "code": code, "expiring": 1}, api_base, timeout, "code")
+
+
+def refresh(domain: str, refresh_token: str, client_id: str, client_secret: str,
+            api_base: str | None = None, timeout: float = 30.0) -> TokenGrant:
+    """A new access token (and refresh token) before or after the old one expired."""
+    return _token_call(domain, {"client_id": client_id, "client_secret": client_secret,
+                                "grant_type": "refresh_token", "refresh_token": refresh_token},
+                       api_base, timeout, "token refresh")

@@ -55,6 +55,10 @@ class Shop(IdMixin, Base):
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     api_key_enc: Mapped[str | None] = mapped_column(Text)
     api_secret_enc: Mapped[str | None] = mapped_column(Text)
+    # Shopify expiring offline tokens: the access token (api_key_enc) lives an hour and is
+    # renewed with this refresh token (connector.shopify_tokens)
+    refresh_token_enc: Mapped[str | None] = mapped_column(Text)
+    api_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ShopWebhook(IdMixin, Base):

@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select, text
 
-from connector import pushing
+from connector import outbox, pushing
 from connector.models import OutboxJob, Shop
+from connector.shops import credentials
+from connector.types import utcnow
 from tests.fakes.shopify import FakeShopify
 
 CLIENT_ID, CLIENT_SECRET = "app-client-id", "app-client-secret-123"
@@ -121,3 +125,66 @@ def test_a_bad_callback_is_refused_with_a_clear_message(client, services, fake, 
 def test_install_refuses_a_shop_that_is_not_a_myshopify_domain(client):
     answer = client.get("/shopify/install", query_string={"shop": "shop.example.com"})
     assert answer.status_code == 400 and "myshopify.com" in answer.get_json()["error"]
+
+
+def installed_shop(client, services, fake) -> int:
+    assert callback(client, fake, begin(client)).status_code == 200
+    pushing.drain(services)
+    with services.db.reading() as session:
+        return session.scalar(select(Shop.id))
+
+
+def expire_now(services, fake) -> None:
+    fake.expire_tokens()
+    with services.db.transaction() as session:
+        for shop in session.scalars(select(Shop)):
+            shop.api_token_expires_at = utcnow() - timedelta(minutes=1)
+
+
+def test_install_asks_for_an_expiring_token_and_keeps_its_refresh_token_encrypted(
+        client, services, fake):
+    installed_shop(client, services, fake)
+    with services.db.reading() as session:
+        shop = session.scalar(select(Shop))
+        raw = repr(session.execute(text("SELECT * FROM shops")).all())
+    assert shop.refresh_token_enc and "shprt_" not in raw
+    assert timedelta(minutes=55) < shop.api_token_expires_at - utcnow() <= timedelta(hours=1)
+
+
+def test_an_expired_token_is_renewed_once_before_the_next_push(client, services, fake):
+    shop_id = installed_shop(client, services, fake)
+    expire_now(services, fake)
+    with services.db.transaction() as session:
+        outbox.enqueue(session, shop_id, "customer.tier", "tier-after-expiry",
+                       {"customer_ref": "7001", "tag": "loyalty-gold", "previous_tag": None})
+    pushing.drain(services)
+    with services.db.reading() as session:
+        job = session.scalar(select(OutboxJob).where(OutboxJob.kind == "customer.tier"))
+        shop = session.get(Shop, shop_id)
+    assert job.status == "done", job.last_error
+    assert fake.refreshes == 1 and shop.api_token_expires_at > utcnow()
+    assert fake.customer_tags["gid://shopify/Customer/7001"] == {"loyalty-gold"}
+
+
+def test_concurrent_workers_renew_the_token_once(client, services, fake):
+    shop_id = installed_shop(client, services, fake)
+    expire_now(services, fake)
+    with services.db.reading() as session:
+        stale = session.get(Shop, shop_id)
+        session.expunge(stale)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = list(pool.map(lambda _: credentials(stale, services).key, range(4)))
+    assert fake.refreshes == 1 and len(set(keys)) == 1
+
+
+def test_a_refused_renewal_disconnects_the_shop_with_the_reason(client, services, fake):
+    shop_id = installed_shop(client, services, fake)
+    expire_now(services, fake)
+    fake._refresh_tokens.clear()  # revoked on Shopify's side
+    with services.db.transaction() as session:
+        outbox.enqueue(session, shop_id, "customer.tier", "tier-refused",
+                       {"customer_ref": "7001", "tag": "loyalty-gold", "previous_tag": None})
+    pushing.drain(services)
+    with services.db.reading() as session:
+        shop = session.get(Shop, shop_id)
+    assert shop.status == "disconnected" and "renew the access token" in shop.status_note

@@ -42,6 +42,7 @@ import copy
 import logging
 import secrets
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,6 +115,10 @@ class FakeShopify(LocalServer):
         self.calls: list[Call] = []
         self._tokens = {access_token}
         self._codes: dict[str, str] = {}  # authorization code -> scope
+        self._refresh_tokens: dict[str, tuple[str, str]] = {}  # -> (scope, its access token)
+        self._expiry: dict[str, float] = {}  # expiring access token -> monotonic deadline
+        self.token_ttl = 3600
+        self.refreshes = 0
         self._failures: list[_Fault] = []
         self._delays: list[_Fault] = []
         self._throttles = 0
@@ -214,7 +219,9 @@ class FakeShopify(LocalServer):
             variables = {k: v for k, v in body.items() if k != "client_secret"}
         throttled, cost, delay, headers = False, None, None, {}
         with self.lock:
-            authorized = request.headers.get("X-Shopify-Access-Token") in self._tokens
+            given = request.headers.get("X-Shopify-Access-Token")
+            authorized = given in self._tokens and self._expiry.get(given, float("inf")) > \
+                time.monotonic()
         failure = self._take(self._failures)
         if failure:
             status, payload, headers = failure_reply(failure.status)
@@ -274,11 +281,42 @@ class FakeShopify(LocalServer):
             return 400, {"error": "invalid_client",
                          "error_description": "Client authentication failed: unknown client_id "
                                               "or wrong client_secret"}
+        if params.get("grant_type") == "refresh_token":
+            return self._refresh(params)
         with self.lock:
             scope = self._codes.pop(str(params.get("code")), None)
             if scope is None:
                 return 400, {"error": "invalid_request", "error_description":
                              "The authorization code was not found or was already used"}
-            token = f"shpat_{secrets.token_hex(16)}"
-            self._tokens.add(token)
-        return 200, {"access_token": token, "scope": scope}
+            return 200, self._grant(scope, expiring=str(params.get("expiring")) == "1")
+
+    def _grant(self, scope: str, expiring: bool) -> dict:
+        """A new access token (under the lock); an expiring one comes with a refresh token."""
+        token = f"shpat_{secrets.token_hex(16)}"
+        self._tokens.add(token)
+        body = {"access_token": token, "scope": scope}
+        if expiring:
+            refresh = f"shprt_{secrets.token_hex(16)}"
+            self._refresh_tokens[refresh] = (scope, token)
+            body.update(expires_in=self.token_ttl, refresh_token=refresh,
+                        refresh_token_expires_in=90 * 86400)
+            self._expiry[token] = time.monotonic() + self.token_ttl
+        return body
+
+    def _refresh(self, params: dict) -> tuple[int, dict]:
+        """Rotation: the refresh token is used up, its access token revoked, new ones issued."""
+        with self.lock:
+            self.refreshes += 1
+            found = self._refresh_tokens.pop(str(params.get("refresh_token")), None)
+            if found is None:
+                return 400, {"error": "invalid_grant",
+                             "error_description": "Token has been expired or revoked."}
+            scope, old_token = found
+            self._tokens.discard(old_token)
+            return 200, self._grant(scope, expiring=True)
+
+    def expire_tokens(self) -> None:
+        """Every expiring access token is past its hour from now on."""
+        with self.lock:
+            for token in self._expiry:
+                self._expiry[token] = 0.0
