@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from adapters import REGISTRY, TransportError
-from connector import redemptions
+from connector import redemptions, shopify_install, woo_connect
 from connector.models import OutboxJob, Shop
 from connector.profiles import current_profile
 from connector.services import Services
@@ -39,13 +39,10 @@ def _profile(services: Services, shop: Shop, payload: dict) -> None:
 
 
 def _register(services: Services, shop: Shop, payload: dict) -> None:
-    # Each platform's install flow owns its registration (imported here, not at the top:
-    # those modules queue jobs through connector.outbox).
-    if shop.platform == "shopify":
-        from connector.shopify_install import register_webhooks
-    else:
-        from connector.woo_connect import register_webhooks
-    register_webhooks(services, shop.id)
+    # Each platform's install flow owns its registration.
+    register = {"shopify": shopify_install.register_webhooks,
+                "woocommerce": woo_connect.register_webhooks}[shop.platform]
+    register(services, shop.id)
 
 
 RUNNERS: dict[str, Callable[[Services, Shop, dict], None]] = {

@@ -20,12 +20,19 @@ from rules.redemption import affordable
 blueprint = Blueprint("storefront", __name__, url_prefix="/proxy")
 
 
-def _error(status: int, message: str, code: str):
-    return jsonify(error=message, code=code), status
+class _Refused(Exception):
+    def __init__(self, status: int, message: str, code: str):
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+@blueprint.errorhandler(_Refused)
+def _refused(exc: _Refused):
+    return jsonify(error=str(exc), code=exc.code), exc.status
 
 
 def _caller():
-    """(services, shop id, customer id) of a verified proxy request, or an error answer."""
+    """(services, shop id, customer id) of a verified proxy request; raises _Refused."""
     services = current_app.extensions["loyalty"]
     pairs = list(request.args.items(multi=True))
     with services.db.reading() as session:
@@ -36,22 +43,19 @@ def _caller():
             shop.webhook_secret_enc else None
         shop_id = shop.id if shop else None
     if shop_id is None or secret is None:
-        return None, _error(404, "no active Shopify shop by that name", "unknown-shop")
+        raise _Refused(404, "no active Shopify shop by that name", "unknown-shop")
     try:
         customer = verify_proxy(pairs, secret, time.time())
     except ProxyRefused as exc:
-        return None, _error(401, str(exc), "bad-signature")
+        raise _Refused(401, str(exc), "bad-signature") from None
     if customer is None:
-        return None, _error(401, "log in to see your points", "not-logged-in")
-    return (services, shop_id, customer), None
+        raise _Refused(401, "log in to see your points", "not-logged-in")
+    return services, shop_id, customer
 
 
 @blueprint.get("/balance")
 def balance():
-    caller, failure = _caller()
-    if failure:
-        return failure
-    services, shop_id, customer_ref = caller
+    services, shop_id, customer_ref = _caller()
     with services.db.reading() as session:
         shop = session.get(Shop, shop_id)
         statement = customer_statement(session, shop, customer_ref, None)
@@ -70,23 +74,20 @@ def balance():
 
 @blueprint.post("/redeem")
 def redeem_reward():
-    caller, failure = _caller()
-    if failure:
-        return failure
-    services, shop_id, customer_ref = caller
+    services, shop_id, customer_ref = _caller()
     reward_id = request.args.get("reward") or request.form.get("reward", "")
     request_id = request.args.get("request_id") or request.form.get("request_id", "")
     if not reward_id or not request_id:
-        return _error(400, "reward and request_id are required", "bad-request")
+        raise _Refused(400, "reward and request_id are required", "bad-request")
     with services.db.transaction() as session:
         shop = session.get(Shop, shop_id)
         customer = find_customer(session, shop, customer_ref, None)
         if customer is None:
-            return _error(409, "no points yet", "insufficient-points")
+            raise _Refused(409, "no points yet", "insufficient-points")
         try:
             done = redeem(session, shop, customer, reward_id, request_id[:100], utcnow(),
                           services.box.derive(CODE_PURPOSE))
         except RedemptionRefused as exc:
-            return _error(409, str(exc), "refused")
+            raise _Refused(409, str(exc), "refused") from None
     return jsonify(code=done.code, reward=done.reward_id, points=done.points,
                    status=done.status, repeated=done.repeated)

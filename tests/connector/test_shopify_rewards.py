@@ -18,12 +18,10 @@ from connector.models import Redemption, Shop
 from connector.redemptions import CODE_PURPOSE, redeem
 from connector.shops import add_shop
 from connector.types import utcnow
-from tests.connector.test_woo_rewards import job_attempts, settle_jobs
+from tests.connector.test_woo_rewards import SPENDABLE, job_attempts, settle_jobs
 from tests.fakes.shopify import FakeShopify
-from tests.support import EXAMPLE_PROGRAM, SHOPIFY_DOMAIN, SHOPIFY_SECRET, shopify_delivery
+from tests.support import SHOPIFY_DOMAIN, SHOPIFY_SECRET, shopify_delivery
 
-SPENDABLE = (EXAMPLE_PROGRAM.read_text().replace("pending_days = 14", "pending_days = 0")
-             .replace("cost = 500", "cost = 50"))
 ALICE = "gid://shopify/Customer/7001"
 
 
