@@ -118,4 +118,5 @@ def _redact_shop(session: Session, shop: Shop) -> str:
     session.execute(update(OrderState).where(OrderState.shop_id == shop.id).values(fact=None))
     shop.status, shop.status_note = "removed", "shop data erased on the platform's request"
     shop.webhook_secret_enc = shop.api_key_enc = shop.api_secret_enc = None
+    shop.refresh_token_enc, shop.api_token_expires_at = None, None
     return f"shop {shop.id} redacted: {len(customers)} customers erased; anonymous ledger kept"

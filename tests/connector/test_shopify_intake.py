@@ -176,10 +176,13 @@ def test_a_customer_redact_erases_personal_data_and_keeps_the_totals(client, ser
 
 
 def test_a_shop_redact_erases_the_shop_and_its_customers(client, services, shop_id):
+    with services.db.transaction() as session:  # an installed app's expiring token
+        session.get(Shop, shop_id).refresh_token_enc = services.box.encrypt("shprt_secret")
     deliver(client, services, "01", "03", "08", "11", "14")
     with services.db.reading() as session:
         shop = session.get(Shop, shop_id)
         assert shop.status == "removed" and shop.webhook_secret_enc is None
+        assert (shop.api_key_enc, shop.refresh_token_enc) == (None, None)
         assert {c.email for c in session.scalars(select(Customer))} == {None}
         assert all(body == b'{"redacted": true}'
                    for body in session.scalars(select(InboxDelivery.body)))
