@@ -63,6 +63,13 @@ class PlatformAdapter(Protocol):
         Returns the code's id on the store; raises TransportError on failure."""
         ...
 
+    def revoke_code(self, credentials: Credentials, code: str) -> bool:
+        """Delete the discount code `code` if this service created it and it has not been used;
+        True if it was deleted or is already gone, False if it was already used (nothing to
+        do). Raises TransportError (permanent) when the code exists but was not created by this
+        service."""
+        ...
+
 
 def check_body_hmac(headers: Mapping[str, str], raw: bytes, secret: str, header_name: str,
                     hint: str) -> None:

@@ -98,5 +98,8 @@ class ShopifyAdapter:
     def push_code(self, credentials: Credentials, spec: CodeSpec, customer_ref: str | None) -> str:
         return push.create_code(credentials, spec, customer_ref)
 
+    def revoke_code(self, credentials: Credentials, code: str) -> bool:
+        return push.revoke_code(credentials, code)
+
 
 ADAPTER = ShopifyAdapter()

@@ -2,6 +2,7 @@
 
 Codes are deterministic (DESIGN.md): a code Shopify reports as TAKEN was created by an earlier,
 interrupted attempt when it carries our title, so that is success and never a second code.
+Revoking deletes a code only while it is ours (our title) and unused.
 Tier tags go through tagsAdd/tagsRemove, never customerUpdate(tags:), which would replace the
 whole list and wipe tags other apps and the merchant set.
 """
@@ -25,8 +26,11 @@ CREATE_FREE_SHIPPING = """mutation discountCodeFreeShippingCreate(
   discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input) {
     codeDiscountNode { id } userErrors { field message code } } }"""
 FIND_CODE = """query codeDiscountNodeByCode($code: String!) {
-  codeDiscountNodeByCode(code: $code) { id codeDiscount { ... on DiscountCodeBasic { title }
-    ... on DiscountCodeFreeShipping { title } } } }"""
+  codeDiscountNodeByCode(code: $code) { id codeDiscount {
+    ... on DiscountCodeBasic { title asyncUsageCount }
+    ... on DiscountCodeFreeShipping { title asyncUsageCount } } } }"""
+DELETE_CODE = """mutation discountCodeDelete($id: ID!) {
+  discountCodeDelete(id: $id) { deletedCodeDiscountId userErrors { field code message } } }"""
 TAGS_ADD = """mutation tagsAdd($id: ID!, $tags: [String!]!) {
   tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } } }"""
 TAGS_REMOVE = """mutation tagsRemove($id: ID!, $tags: [String!]!) {
@@ -97,14 +101,43 @@ def create_code(credentials: Credentials, spec: CodeSpec, customer_ref: str | No
                          + "; ".join(str(e.get("message")) for e in errors), permanent=True)
 
 
+def _find_code(api: AdminAPI, code: str) -> tuple[dict | None, dict]:
+    """The code's DiscountCodeNode (None if the store has no such code) and its discount."""
+    found = (api.execute(FIND_CODE, {"code": code}, cost=1) or {}).get("codeDiscountNodeByCode")
+    return found, (found or {}).get("codeDiscount") or {}
+
+
+def _is_ours(discount: dict) -> bool:
+    return str(discount.get("title") or "").startswith(TITLE_PREFIX)
+
+
 def _existing_code(api: AdminAPI, spec: CodeSpec) -> str:
-    found = (api.execute(FIND_CODE, {"code": spec.code}, cost=1) or {}).get(
-        "codeDiscountNodeByCode")
-    title = ((found or {}).get("codeDiscount") or {}).get("title") or ""
-    if found and title.startswith(TITLE_PREFIX):
+    found, discount = _find_code(api, spec.code)
+    if found and _is_ours(discount):
         return str(found["id"])
     raise TransportError(f"code {spec.code} is taken on the store by a discount this service "
                          "did not create", permanent=True)
+
+
+def revoke_code(credentials: Credentials, code: str) -> bool:
+    """Delete our unused code discount `code`: True once it is gone, False if a customer already
+    used it; a discount the merchant or another app made is never touched (TransportError)."""
+    api = AdminAPI(credentials)
+    found, discount = _find_code(api, code)
+    if found is None:
+        return True
+    if not _is_ours(discount):
+        raise TransportError(f"code {code} on the store belongs to a discount this service did "
+                             "not create: it was left alone; delete it in Shopify if it must go",
+                             permanent=True)
+    # asyncUsageCount is updated asynchronously, so an order placed seconds ago may not show.
+    if int(discount.get("asyncUsageCount") or 0) > 0:
+        return False
+    errors = user_errors(api.execute(DELETE_CODE, {"id": found["id"]}).get("discountCodeDelete"))
+    if errors:
+        raise TransportError(f"Shopify refused to delete code {code}: "
+                             + "; ".join(str(e.get("message")) for e in errors), permanent=True)
+    return True
 
 
 def push_tier(credentials: Credentials, customer_ref: str, tag: str | None,

@@ -95,5 +95,8 @@ class WooCommerceAdapter:
     def push_code(self, credentials: Credentials, spec: CodeSpec, customer_ref: str | None) -> str:
         return push.create_code(credentials, spec)
 
+    def revoke_code(self, credentials: Credentials, code: str) -> bool:
+        return push.revoke_code(credentials, code)
+
 
 ADAPTER = WooCommerceAdapter()

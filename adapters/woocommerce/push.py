@@ -1,7 +1,8 @@
 """Pushing rewards to a WooCommerce store: coupons for codes, customer meta for the tier.
 
 Codes are deterministic (DESIGN.md), so a coupon that "already exists" and carries our meta is
-the one an earlier, interrupted attempt created: success, never a second coupon.
+the one an earlier, interrupted attempt created: success, never a second coupon. Revoking
+deletes a coupon only while it is ours (our meta) and unused.
 """
 from __future__ import annotations
 
@@ -86,12 +87,41 @@ def create_code(credentials: Credentials, spec: CodeSpec) -> str:
     except StoreError as exc:
         if exc.code != CODE_EXISTS:
             raise
+    coupon = _find_coupon(api, spec.code)
+    if coupon is None:
+        raise TransportError(f"the store says coupon {spec.code} exists but does not list it "
+                             "(trashed? empty the coupon trash)")
+    if is_ours(coupon):
+        return str(coupon["id"])
+    raise TransportError(f"coupon code {spec.code} is taken on the store by a coupon "
+                         "this service did not create", permanent=True)
+
+
+def _find_coupon(api, code: str) -> dict | None:
     # Codes are unique ignoring case, and WooCommerce stores them lower-cased.
-    for coupon in call(api, "get", "coupons", params={"code": spec.code.lower()}) or []:
-        if str(coupon.get("code", "")).lower() == spec.code.lower():
-            if is_ours(coupon):
-                return str(coupon["id"])
-            raise TransportError(f"coupon code {spec.code} is taken on the store by a coupon "
-                                 "this service did not create", permanent=True)
-    raise TransportError(f"the store says coupon {spec.code} exists but does not list it "
-                         "(trashed? empty the coupon trash)")
+    for coupon in call(api, "get", "coupons", params={"code": code.lower()}) or []:
+        if str(coupon.get("code", "")).lower() == code.lower():
+            return coupon
+    return None
+
+
+def revoke_code(credentials: Credentials, code: str) -> bool:
+    """Delete our unused coupon `code`: True once it is gone, False if a customer already used
+    it; a coupon the merchant or another app made is never touched (TransportError)."""
+    api = client(credentials)
+    coupon = _find_coupon(api, code)
+    if coupon is None:
+        return True
+    if not is_ours(coupon):
+        raise TransportError(f"coupon code {code} on the store was not created by this service: "
+                             "it was left alone; delete it in WooCommerce if it must go",
+                             permanent=True)
+    if int(coupon.get("usage_count") or 0) > 0:
+        return False
+    try:
+        # Without force=true WooCommerce 7.9 moves the coupon to the trash yet answers 500.
+        call(api, "delete", f"coupons/{coupon['id']}", params={"force": "true"})
+    except StoreError as exc:
+        if exc.status != 404:  # 404: deleted since we looked, which is what we wanted
+            raise
+    return True

@@ -20,6 +20,7 @@ usual ones:
     discountCodeBasicCreate(basicCodeDiscount: $input)                   {"input": {...}}
     discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input)     {"input": {...}}
     codeDiscountNodeByCode(code: $code)                                  {"code": "GOLD-1"}
+    discountCodeDelete(id: $id)                                          {"id": node gid}
     tagsAdd(id: $id, tags: $tags) / tagsRemove(id: $id, tags: $tags)     {"id": gid, "tags": [..]}
     customer(id: $id) { id tags }                                        {"id": gid}
     metafieldsSet(metafields: $metafields)                               {"metafields": [...]}
@@ -31,8 +32,9 @@ usual ones:
 Scalar literals (`first: 50`, `topic: ORDERS_PAID`) work too; object and list literals do not.
 Answers ignore the selection set and carry every field the fake keeps. Handlers are in
 `shopify_ops` and `shopify_discounts`. Tests read the state under `fake.lock`: `discounts`
-(by upper-cased code), `customer_tags`, `metafields` (by (ownerId, namespace, key)),
-`webhook_subscriptions` (by gid), `orders` (GraphQL-shaped nodes, `add_order`), `calls`.
+(by upper-cased code; set a record's "asyncUsageCount" to mark it used), `customer_tags`,
+`metafields` (by (ownerId, namespace, key)), `webhook_subscriptions` (by gid), `orders`
+(GraphQL-shaped nodes, `add_order`), `calls`.
 Faults: `fail_next`, `delay_after`, `throttle_next`, `revoke_token`; `set_bucket` starts a
 full bucket of another size. OAuth: `issue_code()` then `POST /admin/oauth/access_token`.
 """

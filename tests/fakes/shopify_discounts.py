@@ -1,8 +1,10 @@
-"""Code discounts of the fake Shopify: `discountCode{Basic,FreeShipping}Create`, lookup by code.
+"""Code discounts of the fake Shopify: `discountCode{Basic,FreeShipping}Create`, lookup by code,
+`discountCodeDelete`.
 
 Handlers take `(fake, arguments)` with `fake.lock` held and return the field's value. Codes are
 unique across all code discounts ignoring case; `fake.discounts` is keyed by the upper-cased code
-and holds the input as given plus "id" and "__typename".
+and holds the input as given plus "id" and "__typename". Tests mark a code used by setting its
+record's "asyncUsageCount" (0 when absent), which the lookup reports.
 """
 from __future__ import annotations
 
@@ -40,11 +42,21 @@ def by_code(fake, arguments: dict) -> dict | None:
     return discount_node(record) if record else None
 
 
+def delete(fake, arguments: dict) -> dict:
+    """Remove the code discount whose DiscountCodeNode gid is `id`."""
+    for key, record in list(fake.discounts.items()):
+        if record["id"] == arguments["id"]:
+            del fake.discounts[key]
+            return {"deletedCodeDiscountId": record["id"], "userErrors": []}
+    return {"deletedCodeDiscountId": None,
+            "userErrors": [user_error(["id"], "Discount does not exist", "INVALID")]}
+
+
 def discount_node(record: dict) -> dict:
     keep = ("title", "startsAt", "endsAt", "usageLimit", "appliesOncePerCustomer",
             "combinesWith", "customerGets", "minimumRequirement", "context")
     discount = {"__typename": record["__typename"], "status": _status(record),
-                "asyncUsageCount": 0, "codes": {"nodes": [{"code": record["code"]}]},
+                "asyncUsageCount": record.get("asyncUsageCount", 0), "codes": {"nodes": [{"code": record["code"]}]},
                 **{name: copy.deepcopy(record[name]) for name in keep if name in record}}
     return {"id": record["id"], "codeDiscount": discount}
 

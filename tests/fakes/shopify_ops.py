@@ -228,6 +228,7 @@ OPERATIONS = {
         "mutation", {"freeShippingCodeDiscount": "DiscountCodeFreeShippingInput!"},
         discounts.create_free_shipping),
     "codeDiscountNodeByCode": Operation("query", {"code": "String!"}, discounts.by_code),
+    "discountCodeDelete": Operation("mutation", {"id": "ID!"}, discounts.delete),
     "tagsAdd": Operation("mutation", {"id": "ID!", "tags": "[String!]!"}, tags_add),
     "tagsRemove": Operation("mutation", {"id": "ID!", "tags": "[String!]!"}, tags_remove),
     "customer": Operation("query", {"id": "ID!"}, customer),

@@ -2,8 +2,10 @@
 
 Codes are lower-cased on save and unique ignoring case; `amount`, `minimum_amount` and
 `maximum_amount` must be strings (stored as sent); fields outside the coupon schema are ignored;
-deleting without `force=true` trashes the coupon yet answers 500; batches take at most 100
-items and report per-item errors inside a 200.
+deleting without `force=true` trashes the coupon yet answers 500, an unknown id is a 404
+`woocommerce_rest_shop_coupon_invalid_id`; batches take at most 100 items and report per-item
+errors inside a 200. `usage_count` (0 on a new coupon) and `used_by` are read-only over REST:
+tests mark a coupon used by setting them on its record in `fake.coupons`.
 """
 from __future__ import annotations
 
