@@ -1,12 +1,14 @@
 """Finding and creating customers: one per program by e-mail, linked to each shop's ids."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector.awards import award_signup
 from connector.models import Customer, CustomerAccount, Shop
-from rules.events import CustomerEvent, normalise_email
+from rules.events import CustomerChange, CustomerEvent, normalise_email
 
 
 def find_customer(session: Session, shop: Shop, customer_ref: str | None,
@@ -59,6 +61,13 @@ def link_account(session: Session, shop: Shop, customer: Customer, customer_ref:
         session.flush()
 
 
+def _date_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
 def apply_customer_event(session: Session, shop: Shop, event: CustomerEvent) -> str:
     customer = resolve_customer(session, shop, event.customer_ref, event.email)
     if customer is None:
@@ -67,5 +76,11 @@ def apply_customer_event(session: Session, shop: Shop, event: CustomerEvent) -> 
     customer.last_name = event.last_name or customer.last_name
     if customer.email is None and event.email:
         customer.email = normalise_email(event.email)
+    if event.accepts_marketing is not None:
+        customer.accepts_marketing = event.accepts_marketing
+    if customer.birthday is None and event.birthday:
+        customer.birthday = _date_or_none(event.birthday)
+    if event.change is CustomerChange.CREATED and customer.joined_at is None:
+        customer.joined_at = event.occurred_at  # an account on the store is a member
     award_signup(session, shop, customer, event)
     return f"customer {customer.id} {event.change.value}"

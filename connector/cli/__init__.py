@@ -11,6 +11,7 @@ from connector.cli import (
     database,
     demo,
     ledger,
+    members,
     privacy,
     programs,
     serve,
@@ -29,7 +30,7 @@ def cli(ctx: click.Context) -> None:
 
 
 for module in (serve, database, shops, programs, simulate, customers, ledger, demo, backfill,
-               privacy):
+               privacy, members):
     module.register(cli)
 
 

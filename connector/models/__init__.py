@@ -1,6 +1,15 @@
 """Typed SQLAlchemy models; Alembic migrations in connector/migrations must match them."""
 from connector.models.base import Base
 from connector.models.customers import Customer, CustomerAccount, OrderRefund, OrderState
+from connector.models.engagement import (
+    NOTICE_STATUSES,
+    REFERRAL_STATUSES,
+    LinkVisit,
+    Notice,
+    Referral,
+    ReferralLink,
+    ShareLink,
+)
 from connector.models.ledger import ENTRY_KINDS, LedgerEntry, Redemption
 from connector.models.queues import (
     INBOX_STATUSES,
@@ -23,6 +32,8 @@ from connector.models.tenancy import (
 __all__ = [
     "ENTRY_KINDS",
     "INBOX_STATUSES",
+    "NOTICE_STATUSES",
+    "REFERRAL_STATUSES",
     "SHOP_STATUSES",
     "Base",
     "ConnectToken",
@@ -30,7 +41,9 @@ __all__ = [
     "CustomerAccount",
     "InboxDelivery",
     "LedgerEntry",
+    "LinkVisit",
     "Merchant",
+    "Notice",
     "OrderRefund",
     "OrderState",
     "OutboxAttempt",
@@ -39,6 +52,9 @@ __all__ = [
     "Program",
     "ProgramVersion",
     "Redemption",
+    "Referral",
+    "ReferralLink",
+    "ShareLink",
     "Shop",
     "ShopWebhook",
     "WorkerHeartbeat",

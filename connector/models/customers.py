@@ -1,10 +1,10 @@
 """Customers are one per program, by normalised e-mail, with each shop's platform id beside."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from connector.models.base import Base, IdMixin
@@ -18,6 +18,9 @@ class Customer(IdMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))  # None once redacted
     first_name: Mapped[str | None] = mapped_column(String(200))
     last_name: Mapped[str | None] = mapped_column(String(200))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    accepts_marketing: Mapped[bool | None] = mapped_column(Boolean)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a member since (None: not)
     # Caches of sums over ledger_entries; `loyalty ledger verify` recomputes them.
     points_total: Mapped[int] = mapped_column(BigInteger, default=0)  # available + pending
     lifetime_earned: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -48,5 +48,5 @@ class Redemption(IdMixin, Base):
     reward_id: Mapped[str] = mapped_column(String(100))
     points: Mapped[int] = mapped_column(BigInteger)
     code: Mapped[str | None] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|issued|failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|issued|failed|cancelled
     detail: Mapped[str | None] = mapped_column(Text)  # why the store refused the code

@@ -59,6 +59,8 @@ class Shop(IdMixin, Base):
     # renewed with this refresh token (connector.shopify_tokens)
     refresh_token_enc: Mapped[str | None] = mapped_column(Text)
     api_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # WooCommerce: signs storefront calls made by the merchant's snippet (connector.storefront)
+    storefront_secret_enc: Mapped[str | None] = mapped_column(Text)
 
 
 class ShopWebhook(IdMixin, Base):
