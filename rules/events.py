@@ -60,6 +60,11 @@ class OrderEvent:
     refunded: Decimal = Decimal(0)  # cumulative amount refunded as of this fact
     channel: str = "online"
     test: bool = False
+    # The buyer's IP, address and payment fingerprint for the referral fraud rules, normalised
+    # and hashed by the adapter (rules.identity.digest): never kept in clear.
+    ip_digest: str | None = None
+    address_digest: str | None = None
+    payment_digest: str | None = None
 
     @property
     def merchandise(self) -> Decimal:

@@ -32,6 +32,16 @@ IDENTITY_FIELDS: dict[str, Callable[[str | None], str | None]] = {  # field -> i
 }
 
 
+def digest(field: str, value: str | None) -> str | None:
+    """The normalised, hashed form of one identity `field` (a key of IDENTITY_FIELDS)."""
+    return identity_hash(IDENTITY_FIELDS[field](value))
+
+
+def address_text(*parts: str | None) -> str | None:
+    """One line from an address's parts (street lines, postcode, country), None when empty."""
+    return " ".join(part.strip() for part in parts if part and part.strip()) or None
+
+
 @dataclass(frozen=True)
 class Party:
     """The referrer or the friend. `is_digest` marks fields that already hold identity hashes

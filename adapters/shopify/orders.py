@@ -20,6 +20,7 @@ from adapters.shopify.payload import (
     shop_money_or_zero,
 )
 from rules.events import LineItem, OrderEvent, OrderRefunded, OrderStatus, normalise_email
+from rules.identity import address_text, digest
 
 PLATFORM = "shopify"
 
@@ -72,7 +73,25 @@ def order_event(payload: Any, shop_ref: str) -> OrderEvent:
         refunded=min(refunded, merchandise),
         channel="pos" if order.text_or_none("source_name") == "pos" else "online",
         test=flag(order, "test"),
+        **_identities(order),
     )
+
+
+def _identities(order: Payload) -> dict[str, str | None]:
+    """The buyer's IP, address and card fingerprint, hashed, for the referral fraud rules."""
+    client = order.record_or_none("client_details")
+    ip = order.text_or_none("browser_ip") or (client.text_or_none("browser_ip") if client
+                                               else None)
+    place = order.record_or_none("shipping_address") or order.record_or_none("billing_address")
+    address = address_text(*(place.text_or_none(key) for key in
+                             ("address1", "address2", "zip", "country_code"))) if place else None
+    # Legacy card details (bin, masked number, brand) where the payload still carries them.
+    card = order.record_or_none("payment_details")
+    card_text = address_text(*(card.text_or_none(key) for key in
+                               ("credit_card_bin", "credit_card_number", "credit_card_company"))
+                             ) if card else None
+    return {"ip_digest": digest("ip", ip), "address_digest": digest("address", address),
+            "payment_digest": digest("payment_fingerprint", card_text)}
 
 
 def refund_event(payload: Any, shop_ref: str) -> OrderRefunded:

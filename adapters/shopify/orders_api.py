@@ -15,13 +15,15 @@ from adapters.shopify.admin import AdminAPI
 
 PAGE_SIZE = 50
 _MONEY = "shopMoney { amount currencyCode }"
+_ADDRESS = "address1 address2 zip countryCodeV2"
 ORDERS = f"""query orders($first: Int!, $after: String, $query: String) {{
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
     pageInfo {{ hasNextPage endCursor }}
     nodes {{
       id legacyResourceId email createdAt updatedAt processedAt cancelledAt test sourceName
       taxesIncluded displayFinancialStatus displayFulfillmentStatus currencyCode discountCodes
-      customer {{ legacyResourceId email }}
+      customer {{ legacyResourceId email }} clientIp
+      shippingAddress {{ {_ADDRESS} }} billingAddress {{ {_ADDRESS} }}
       customAttributes {{ key value }}
       customerJourneySummary {{ firstVisit {{ landingPage }} }}
       totalTaxSet {{ {_MONEY} }} totalDiscountsSet {{ {_MONEY} }}
@@ -79,6 +81,9 @@ def webhook_shape(node: dict) -> dict:
         "note_attributes": [{"name": a.get("key"), "value": a.get("value")}
                             for a in node.get("customAttributes") or []],
         "landing_site": landing,
+        "browser_ip": node.get("clientIp"),
+        "shipping_address": _address(node.get("shippingAddress")),
+        "billing_address": _address(node.get("billingAddress")),
         "shipping_lines": [{"price_set": _amount(line.get("originalPriceSet"))}
                            for line in _nodes(node.get("shippingLines"))],
         "line_items": [_line(line) for line in _nodes(node.get("lineItems"))],
@@ -89,6 +94,13 @@ def webhook_shape(node: dict) -> dict:
                          for item in _nodes(refund.get("refundLineItems"))]}
                     for refund in node.get("refunds") or []],
     }
+
+
+def _address(address: dict | None) -> dict | None:
+    if not address:
+        return None
+    return {"address1": address.get("address1"), "address2": address.get("address2"),
+            "zip": address.get("zip"), "country_code": address.get("countryCodeV2")}
 
 
 def _line(line: dict) -> dict:

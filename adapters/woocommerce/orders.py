@@ -13,6 +13,7 @@ from typing import Any
 from adapters.base import BadPayload
 from adapters.woocommerce.payload import Payload
 from rules.events import LineItem, OrderEvent, OrderStatus, normalise_email
+from rules.identity import address_text, digest
 
 PLATFORM = "woocommerce"
 
@@ -29,6 +30,8 @@ STATUSES = {
 
 # Order meta keys where storefront snippets and referral plugins leave the referrer's code.
 REFERRAL_META_KEYS = ("referral_code", "_referral_code", "loyalty_ref")
+# Order meta keys where payment plugins leave a card fingerprint (none does by default).
+PAYMENT_FINGERPRINT_META_KEYS = ("_loyalty_payment_fingerprint", "_stripe_card_fingerprint")
 
 
 def order_event(payload: Any, shop_ref: str) -> OrderEvent:
@@ -57,7 +60,22 @@ def order_event(payload: Any, shop_ref: str) -> OrderEvent:
         referral_code=_referral_code(order),
         refunded=sum((-refund.money("total") for refund in order.records("refunds")), Decimal(0)),
         channel="pos" if "pos" in (order.text_or_none("created_via") or "").lower() else "online",
+        **_identities(order, billing),
     )
+
+
+def _identities(order: Payload, billing: Payload | None) -> dict[str, str | None]:
+    """The buyer's IP, address and payment fingerprint, hashed, for the referral fraud rules.
+    WooCommerce keeps no card fingerprint; a payment plugin may leave one in order meta."""
+    place = order.record_or_none("shipping")
+    if place is None or not place.text_or_none("address_1"):
+        place = billing
+    address = address_text(*(place.text_or_none(key) for key in
+                             ("address_1", "address_2", "postcode", "country"))) if place else None
+    return {"ip_digest": digest("ip", order.text_or_none("customer_ip_address")),
+            "address_digest": digest("address", address),
+            "payment_digest": digest("payment_fingerprint",
+                                     _meta_text(order, PAYMENT_FINGERPRINT_META_KEYS))}
 
 
 def _paid_at(order: Payload, status: OrderStatus, created_at: datetime) -> datetime | None:
@@ -89,6 +107,11 @@ def _discount_codes(order: Payload) -> tuple[str, ...]:
 
 
 def _referral_code(order: Payload) -> str | None:
+    return _meta_text(order, REFERRAL_META_KEYS)
+
+
+def _meta_text(order: Payload, keys: tuple[str, ...]) -> str | None:
+    """The first non-empty text (or number) under one of `keys` in the order's meta_data."""
     meta = order.get("meta_data")
     if meta is None:
         return None
@@ -98,11 +121,11 @@ def _referral_code(order: Payload) -> str | None:
     for entry in meta:  # plugins write all sorts here: skip what is not {key, value}
         if isinstance(entry, dict) and isinstance(entry.get("key"), str):
             values.setdefault(entry["key"], entry.get("value"))
-    for key in REFERRAL_META_KEYS:
+    for key in keys:
         value = values.get(key)
         if isinstance(value, bool) or not isinstance(value, str | int):
             continue
-        code = str(value).strip()
-        if code:
-            return code
+        text = str(value).strip()
+        if text:
+            return text
     return None

@@ -20,6 +20,13 @@ def _money(bag: dict | None, plain: str | None = None) -> dict:
     return {"shopMoney": {"amount": amount, "currencyCode": currency}}
 
 
+def _address(address: dict | None) -> dict | None:
+    if not address:
+        return None
+    return {"address1": address.get("address1"), "address2": address.get("address2"),
+            "zip": address.get("zip"), "countryCodeV2": address.get("country_code")}
+
+
 def graphql_order(order: dict) -> dict:
     customer = order.get("customer")
     return {
@@ -38,6 +45,9 @@ def graphql_order(order: dict) -> dict:
         "customAttributes": [{"key": a["name"], "value": a["value"]}
                              for a in order.get("note_attributes") or []],
         "customerJourneySummary": {"firstVisit": {"landingPage": order.get("landing_site")}},
+        "clientIp": order.get("browser_ip"),
+        "shippingAddress": _address(order.get("shipping_address")),
+        "billingAddress": _address(order.get("billing_address")),
         "totalTaxSet": _money(order.get("total_tax_set"), order.get("total_tax")),
         "totalDiscountsSet": _money(order.get("total_discounts_set"),
                                     order.get("total_discounts")),
