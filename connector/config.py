@@ -13,6 +13,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from connector.mail_config import Mail, mail_settings
+
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _DRIVERS = ("sqlite", "postgresql")
 
@@ -45,6 +47,8 @@ class Config:
     shopify: ShopifyApp | None = None  # the Shopify app's credentials, when installs are open
     admin_password: str | None = None  # guards the web pages that act for the operator
     max_body_bytes: int = 1024 * 1024
+    mail: Mail | None = None  # the SMTP server for member e-mails (None: notices wait)
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* headers are true
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,13 +97,12 @@ def _public_url(env: Mapping[str, str]) -> str:
     return raw.rstrip("/")
 
 
-def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
+def _whole(env: Mapping[str, str], name: str, default: int, what: str) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     if not raw.isdigit():
-        raise ConfigError(f"{name}: expected a whole number of minutes (0 turns it off), "
-                          f"got {raw!r}")
+        raise ConfigError(f"{name}: expected a whole number of {what}, got {raw!r}")
     return int(raw)
 
 
@@ -143,8 +146,11 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         worker_poll_seconds=_positive_float(env, "LOYALTY_WORKER_POLL_SECONDS", 0.2),
         push_timeout_seconds=_positive_float(env, "LOYALTY_PUSH_TIMEOUT_SECONDS", 30.0),
         admin_password=_admin_password(env),
-        reconcile_minutes=_minutes(env, "LOYALTY_RECONCILE_MINUTES", 60),
+        reconcile_minutes=_whole(env, "LOYALTY_RECONCILE_MINUTES", 60,
+                                 "minutes (0 turns it off)"),
+        trusted_proxies=_whole(env, "LOYALTY_TRUSTED_PROXIES", 0, "proxies (0: none)"),
         shopify=_shopify_app(env),
+        mail=mail_settings(env),
     )
 
 

@@ -21,6 +21,7 @@ from connector.secrets import SecretBox, secret_box
     ("LOYALTY_PUBLIC_URL", "ftp://example.com", "http(s) URL"),
     ("LOYALTY_PUSH_TIMEOUT_SECONDS", "0", "positive number of seconds"),
     ("LOYALTY_RECONCILE_MINUTES", "hourly", "whole number of minutes"),
+    ("LOYALTY_TRUSTED_PROXIES", "one", "whole number of proxies"),
     ("LOYALTY_ADMIN_PASSWORD", "short", "at least 12 characters"),
 ])
 def test_bad_value_names_the_variable(name, value, words, tmp_path):
