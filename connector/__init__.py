@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import import_string
 
 from connector import logs
@@ -11,7 +12,8 @@ from connector.services import Services, build_services
 
 # Blueprints are found by name so the web layer depends on the connector, never the reverse.
 BLUEPRINTS = ("webhooks.receiver:blueprint", "connector.health:blueprint",
-              "connector.install:blueprint", "connector.storefront:blueprint")
+              "connector.install:blueprint", "connector.storefront:blueprint",
+              "connector.link_routes:blueprint")
 
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
@@ -23,6 +25,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["loyalty"] = services
     for dotted in BLUEPRINTS:
         app.register_blueprint(import_string(dotted))
+    hops = services.config.trusted_proxies
+    if hops:  # the visitor's address and scheme as the proxies in front saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

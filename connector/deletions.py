@@ -13,6 +13,7 @@ from connector.ledger import lot_remaining, write_entry
 from connector.models import Customer, LedgerEntry, OrderState, Shop
 from connector.orders import DELETED, Applied, _state_for, refresh_later_multipliers
 from connector.placement import live_program, place_in_tier
+from connector.referrals import order_trashed
 from rules.events import OrderDeleted
 
 
@@ -50,6 +51,7 @@ def apply_order_deleted(session: Session, shop: Shop, event: OrderDeleted,
         reverse_first_order(session, shop, customer, lot)
     state.status, state.credited, state.net_spend = DELETED, 0, Decimal(0)
     session.flush()
+    order_trashed(session, shop, state, now)
     refresh_later_multipliers(session, customer, state)  # its spend no longer counts
     state.paid_at = None
     live = live_program(session, shop)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector import programs
+from connector.attribution import apply_attribution
 from connector.awards import award_first_order, reverse_first_order
 from connector.customers import resolve_customer
 from connector.facts import order_from_json, order_to_json
@@ -175,6 +176,7 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     if lot_open and state.credited != credit.owed:
         _adjust(session, shop, customer, state, order, program, credit.owed, opened)
     session.flush()
+    apply_attribution(session, shop, order, state, customer, program, now)
     if (state.net_spend, state.paid_at) != spend_before:
         refresh_later_multipliers(session, customer, state)
     live = live_program(session, shop)

@@ -1,7 +1,7 @@
 """What each kind of outbox job does, and what its final outcome changes in our tables.
 
 Kinds: `customer.tier` (mark the tier on the store), `customer.profile` (balance and tier for
-themes), `discount.create` (a redemption's code), `shop.register_webhooks` (after a store
+themes), `discount.create` (a redemption's code), `discount.revoke` (delete a withdrawn code if unused), `shop.register_webhooks` (after a store
 connects). The queue mechanics live in connector.outbox.
 """
 from __future__ import annotations
@@ -26,9 +26,17 @@ def _tier(services: Services, shop: Shop, payload: dict) -> None:
 
 
 def _code(services: Services, shop: Shop, payload: dict) -> None:
+    with services.db.reading() as session:
+        status = redemptions.status_of(session, payload["redemption_id"])
+    if status == "cancelled":  # withdrawn before it was created: never create it
+        return
     REGISTRY[shop.platform].push_code(credentials(shop, services),
                                       redemptions.spec_from_json(payload["spec"]),
                                       payload.get("customer_ref"))
+
+
+def _revoke(services: Services, shop: Shop, payload: dict) -> None:
+    REGISTRY[shop.platform].revoke_code(credentials(shop, services), payload["code"])
 
 
 def _profile(services: Services, shop: Shop, payload: dict) -> None:
@@ -48,6 +56,7 @@ def _register(services: Services, shop: Shop, payload: dict) -> None:
 RUNNERS: dict[str, Callable[[Services, Shop, dict], None]] = {
     "customer.tier": _tier,
     "discount.create": _code,
+    "discount.revoke": _revoke,
     "customer.profile": _profile,
     "shop.register_webhooks": _register,
 }

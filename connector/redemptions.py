@@ -105,6 +105,40 @@ def redeem(session: Session, shop: Shop, customer: Customer, reward_id: str, req
     return _redeemed(record, repeated=False)
 
 
+def grant(session: Session, shop: Shop, customer: Customer, reward_id: str, request_id: str,
+          now: datetime, code_secret: bytes) -> Redeemed | None:
+    """Issue a reward the program gives (a referral's friend reward): no points spent, once per
+    request id. None when the customer has no e-mail to bind the code to."""
+    earlier = session.scalar(select(Redemption).where(Redemption.shop_id == shop.id,
+                                                      Redemption.request_id == request_id))
+    if earlier is not None:
+        return _redeemed(earlier, repeated=True)
+    program = live_program(session, shop)
+    if program is None or not customer.email:
+        return None
+    reward = program.reward(reward_id)
+    record = Redemption(shop_id=shop.id, customer_id=customer.id, request_id=request_id,
+                        reward_id=reward.id, points=0, status="pending", created_at=now)
+    session.add(record)
+    session.flush()
+    record.code = rules.discount_code(code_secret, shop.id, str(record.id))
+    _queue_code(session, shop, customer, record, rules.code_spec(reward, record.code,
+                                                                 customer.email, now))
+    return _redeemed(record, repeated=False)
+
+
+def withdraw(session: Session, redemption_id: int, reason: str) -> None:
+    """Take back a granted code (the referral it rewarded was cancelled): the store deletes it
+    if it is still unused, and a code not yet created is never created."""
+    record = session.get(Redemption, redemption_id)
+    if record is None or record.status in ("cancelled", "failed"):
+        return
+    record.status, record.detail = "cancelled", reason
+    outbox.enqueue(session, record.shop_id, "discount.revoke",
+                   f"revoke:{record.shop_id}:{record.id}",
+                   {"redemption_id": record.id, "code": record.code})
+
+
 def _spend(session: Session, customer: Customer, record: Redemption, lot_id: str, amount: int,
            now: datetime) -> None:
     shop_id, lot = lot_id.split("|", 1)
@@ -154,7 +188,7 @@ def settle(session: Session, redemption_id: int, issued: bool, detail: str | Non
     """Record the push's outcome. A code the store refused for good gives the points back."""
     record = session.get(Redemption, redemption_id)
     if record is None or record.status != "pending":
-        return
+        return  # cancelled meanwhile: discount.revoke deletes what was created
     record.status, record.detail = ("issued" if issued else "failed"), detail
     if issued:
         return
@@ -168,3 +202,7 @@ def settle(session: Session, redemption_id: int, issued: bool, detail: str | Non
             source_key=f"{spent.source_key}:returned", available_at=now,
             expires_at=spent.expires_at, reason=f"code {record.code} not created: points "
             "returned"))
+
+
+def status_of(session: Session, redemption_id: int) -> str | None:
+    return session.scalar(select(Redemption.status).where(Redemption.id == redemption_id))

@@ -1,93 +1,196 @@
-"""The storefront through Shopify's app proxy: the logged-in customer's balance, tier and
-rewards, and redeeming a reward into a code. Only a verified `logged_in_customer_id` names the
-customer; redeeming is once per request id."""
+"""The customer's side of the program, on both platforms: balance and history, the rewards
+catalogue with what they can afford, redeeming (a code on the store, once per request id),
+their referral and share links, and joining.
+
+Shopify: through the app proxy, `/proxy/<action>`. WooCommerce: `/storefront/woocommerce/<shop
+id>/<action>`, signed by the merchant's snippet. The customer comes only from the signature
+(connector.storefront_auth); the answers are JSON, errors `{"error", "code"}`.
+"""
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from adapters.shopify.proxy import ProxyRefused, verify_proxy
+from connector import links
 from connector.customers import find_customer
-from connector.models import Shop
+from connector.members import JoinRefused, join, parse_birthday
+from connector.models import Customer, Shop
 from connector.placement import live_program
 from connector.redemptions import CODE_PURPOSE, RedemptionRefused, redeem
 from connector.statements import customer_statement
+from connector.storefront_auth import Caller, Refused, param, shopify_caller, woocommerce_caller
+from connector.storefront_views import catalogue, next_tier
 from connector.types import utcnow
-from rules.redemption import affordable
+from connector.visits import VISITOR_PURPOSE, visitor
 
-blueprint = Blueprint("storefront", __name__, url_prefix="/proxy")
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, message: str, code: str):
-        super().__init__(message)
-        self.status, self.code = status, code
+blueprint = Blueprint("storefront", __name__)
 
 
-@blueprint.errorhandler(_Refused)
-def _refused(exc: _Refused):
+@blueprint.errorhandler(Refused)
+def _refused(exc: Refused):
     return jsonify(error=str(exc), code=exc.code), exc.status
 
 
-def _caller():
-    """(services, shop id, customer id) of a verified proxy request; raises _Refused."""
-    services = current_app.extensions["loyalty"]
-    pairs = list(request.args.items(multi=True))
-    with services.db.reading() as session:
-        shop = session.scalar(select(Shop).where(Shop.platform == "shopify",
-                                                 Shop.ref == request.args.get("shop", ""),
-                                                 Shop.status == "active"))
-        secret = services.box.decrypt(shop.webhook_secret_enc) if shop and \
-            shop.webhook_secret_enc else None
-        shop_id = shop.id if shop else None
-    if shop_id is None or secret is None:
-        raise _Refused(404, "no active Shopify shop by that name", "unknown-shop")
-    try:
-        customer = verify_proxy(pairs, secret, time.time())
-    except ProxyRefused as exc:
-        raise _Refused(401, str(exc), "bad-signature") from None
-    if customer is None:
-        raise _Refused(401, "log in to see your points", "not-logged-in")
-    return services, shop_id, customer
+def _services():
+    return current_app.extensions["loyalty"]
 
 
-@blueprint.get("/balance")
-def balance():
-    services, shop_id, customer_ref = _caller()
-    with services.db.reading() as session:
-        shop = session.get(Shop, shop_id)
-        statement = customer_statement(session, shop, customer_ref, None)
+def _customer(session: Session, caller: Caller, shop: Shop) -> Customer | None:
+    if caller.customer_ref is None:
+        raise Refused(401, "log in to see your points", "not-logged-in")
+    return find_customer(session, shop, caller.customer_ref, None)
+
+
+def balance(caller: Caller):
+    with _services().db.reading() as session:
+        shop = session.get(Shop, caller.shop_id)
+        customer = _customer(session, caller, shop)
         program = live_program(session, shop)
-    if statement is None:
-        return jsonify(balance=0, pending=0, tier=None, rewards=[], history=[])
-    offer = affordable(program, statement["balance"], statement["tier"]) if program else ()
-    return jsonify(balance=statement["balance"], pending=statement["pending"],
-                   tier=statement["tier"],
-                   rewards=[{"id": r.id, "cost": r.cost, "type": r.type,
-                             "value": str(r.value) if r.value is not None else None}
-                            for r in offer],
+        statement = customer_statement(session, shop, caller.customer_ref, None)
+        if statement is None or customer is None:
+            return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
+                           rewards=[], history=[])
+        progress = next_tier(session, customer, program, utcnow()) if program else None
+    offer = catalogue(program, statement["balance"], statement["tier"]) if program else []
+    return jsonify(member=customer.joined_at is not None, balance=statement["balance"],
+                   pending=statement["pending"], tier=statement["tier"], next_tier=progress,
+                   rewards=[r for r in offer if r["affordable"]],
                    history=[{k: e[k] for k in ("kind", "points", "created_at", "reason")}
                             for e in statement["entries"][-50:]])
 
 
-@blueprint.post("/redeem")
-def redeem_reward():
-    services, shop_id, customer_ref = _caller()
-    reward_id = request.args.get("reward") or request.form.get("reward", "")
-    request_id = request.args.get("request_id") or request.form.get("request_id", "")
+def rewards(caller: Caller):
+    with _services().db.reading() as session:
+        shop = session.get(Shop, caller.shop_id)
+        program = live_program(session, shop)
+        statement = customer_statement(session, shop, caller.customer_ref, None) \
+            if caller.customer_ref else None
+    points = statement["balance"] if statement else 0
+    tier = statement["tier"] if statement else None
+    return jsonify(balance=points, rewards=catalogue(program, points, tier) if program else [])
+
+
+def redeem_reward(caller: Caller):
+    reward_id, request_id = param("reward"), param("request_id")
     if not reward_id or not request_id:
-        raise _Refused(400, "reward and request_id are required", "bad-request")
+        raise Refused(400, "reward and request_id are required", "bad-request")
+    services = _services()
     with services.db.transaction() as session:
-        shop = session.get(Shop, shop_id)
-        customer = find_customer(session, shop, customer_ref, None)
+        shop = session.get(Shop, caller.shop_id)
+        customer = _customer(session, caller, shop)
         if customer is None:
-            raise _Refused(409, "no points yet", "insufficient-points")
+            raise Refused(409, "no points yet", "insufficient-points")
         try:
             done = redeem(session, shop, customer, reward_id, request_id[:100], utcnow(),
                           services.box.derive(CODE_PURPOSE))
         except RedemptionRefused as exc:
-            raise _Refused(409, str(exc), "refused") from None
+            raise Refused(409, str(exc), "refused") from None
     return jsonify(code=done.code, reward=done.reward_id, points=done.points,
                    status=done.status, repeated=done.repeated)
+
+
+def _visitor_of_request(services, customer_id: int | None):
+    return visitor(services.box.derive(VISITOR_PURPOSE), request.remote_addr,
+                   request.headers.get("User-Agent"), customer_id)
+
+
+def share_links(caller: Caller):
+    services = _services()
+    base = services.config.public_url
+    with services.db.transaction() as session:
+        shop = session.get(Shop, caller.shop_id)
+        customer = _customer(session, caller, shop)
+        if customer is None:
+            raise Refused(409, "join the program first", "not-a-member")
+        secret = services.box.derive(links.CODE_PURPOSE)
+        referral = links.referral_link(session, shop, customer, secret).code
+        page, share = param("page"), None
+        if page:
+            # Shopify's proxy calls come from Shopify, not the customer's browser.
+            creator = None if shop.platform == "shopify" else \
+                _visitor_of_request(services, customer.id).fingerprint
+            try:
+                share = links.share_link(session, shop, customer, page, secret, creator)
+            except links.LinkRefused as exc:
+                raise Refused(400, str(exc), "bad-page") from None
+            share = (share.code, share.target_url)
+        program = live_program(session, shop)
+    networks = program.social.networks if program and program.social else ()
+    answer = {"referral": {"code": referral, "url": f"{base}/r/{referral}"}, "share": None}
+    if share:
+        answer["share"] = {"code": share[0], "page": share[1],
+                           "links": {n: f"{base}/s/{share[0]}?n={n}" for n in networks}
+                           or {"link": f"{base}/s/{share[0]}"}}
+    return jsonify(answer)
+
+
+def join_program(caller: Caller):
+    services = _services()
+    now = utcnow()
+    try:
+        born = parse_birthday(param("birthday"), now.date())
+        with services.db.transaction() as session:
+            shop = session.get(Shop, caller.shop_id)
+            joined = join(session, shop, param("email"), now, customer_ref=caller.customer_ref,
+                          first_name=param("first_name"), last_name=param("last_name"),
+                          birthday=born)
+    except JoinRefused as exc:
+        raise Refused(400 if "already belongs" not in str(exc) else 409, str(exc),
+                      "join-refused") from None
+    return jsonify(joined=True, new=joined.newly_joined,
+                   points_awarded=joined.points_awarded), 201 if joined.newly_joined else 200
+
+
+ACTIONS: dict[str, tuple[str, Callable[[Caller], object]]] = {
+    "balance": ("GET", balance), "rewards": ("GET", rewards), "links": ("GET", share_links),
+    "redeem": ("POST", redeem_reward), "join": ("POST", join_program),
+}
+
+
+def _dispatch(action: str, caller_of: Callable[[], Caller]):
+    method, view = ACTIONS.get(action, (None, None))
+    if view is None:
+        raise Refused(404, f"no storefront action {action!r}; try one of {', '.join(ACTIONS)}",
+                      "not-found")
+    if request.method != method:
+        raise Refused(405, f"{action} takes {method}", "method-not-allowed")
+    return view(caller_of())
+
+
+@blueprint.route("/proxy/<action>", methods=["GET", "POST"])
+def shopify_action(action: str):
+    return _dispatch(action, shopify_caller)
+
+
+@blueprint.route("/storefront/woocommerce/<int:shop_id>/<action>",
+                 methods=["GET", "POST", "OPTIONS"])
+def woocommerce_action(shop_id: int, action: str):
+    if request.method == "OPTIONS":  # a browser's preflight for a JSON POST
+        return "", 204
+    return _dispatch(action, lambda: woocommerce_caller(shop_id))
+
+
+@blueprint.after_request
+def _cors(response):
+    """The store's own pages may call the WooCommerce endpoints from the browser."""
+    origin = request.headers.get("Origin", "")
+    shop_id = (request.view_args or {}).get("shop_id")
+    if origin and shop_id is not None and _store_origin(shop_id) == origin.rstrip("/").lower():
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+def _store_origin(shop_id: int) -> str | None:
+    with _services().db.reading() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is None:
+            return None
+        parts = urlsplit(shop.ref)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+

@@ -1,5 +1,6 @@
-"""The worker loop: drain the inbox, run push jobs, expire lots, re-place tiers, reconcile
-recent orders (WooCommerce never re-sends a failed delivery), beat a heartbeat for /healthz."""
+"""The worker loop: drain the inbox, run push jobs, expire lots, re-place tiers, settle
+referrals, send birthday and expiry e-mails, reconcile recent orders (WooCommerce never re-sends
+a failed delivery), beat a heartbeat for /healthz."""
 from __future__ import annotations
 
 import logging
@@ -10,18 +11,20 @@ import time
 
 from sqlalchemy import select
 
-from connector import pipeline, pushing
+from connector import notices, pipeline, pushing, referrals
 from connector.backfill import reconcile_recent
 from connector.db import Database
 from connector.ledger import expire_due_lots
 from connector.models import WorkerHeartbeat
 from connector.placement import replace_due
+from connector.redemptions import CODE_PURPOSE
 from connector.services import Services
 from connector.types import utcnow
 
 log = logging.getLogger("loyalty.worker")
 HOUSEKEEPING_SECONDS = 60.0
 TIER_REVIEW_SECONDS = 3600.0
+NOTICE_SECONDS = 3600.0  # birthdays and expiry reminders: recorded once, so re-runs send nothing
 
 
 def worker_name() -> str:
@@ -51,6 +54,17 @@ def housekeeping(db: Database) -> None:
         log.info("ledger.lots-expired", extra={"lots": expired})
 
 
+def referral_jobs(services: Services) -> int:
+    """Issue approved referrals' friend codes, and credit referrers whose wait is over."""
+    with services.db.transaction() as session:
+        issued = referrals.issue_friend_codes(session, utcnow(),
+                                              services.box.derive(CODE_PURPOSE))
+        released = referrals.release_due(session, utcnow())
+    if issued or released:
+        log.info("referrals.settled", extra={"friend_codes": issued, "released": released})
+    return issued + released
+
+
 def review_tiers(db: Database) -> None:
     with db.transaction() as session:
         changed = replace_due(session, utcnow())
@@ -63,14 +77,18 @@ def run(services: Services, stop: threading.Event) -> None:
     db, poll_seconds = services.db, services.config.worker_poll_seconds
     name = worker_name()
     log.info("worker.started", extra={"worker": name})
-    last_housekeeping = last_tier_review = 0.0
+    last_housekeeping = last_tier_review = last_notices = 0.0
     reconcile_every, last_reconcile = services.config.reconcile_minutes * 60, time.monotonic()
     while not stop.is_set():
         try:
             beat(db, name)
             if time.monotonic() - last_housekeeping > HOUSEKEEPING_SECONDS:
                 housekeeping(db)
+                referral_jobs(services)
                 last_housekeeping = time.monotonic()
+            if time.monotonic() - last_notices > NOTICE_SECONDS:
+                last_notices = time.monotonic()  # idempotent, so hourly is safe
+                notices.run_daily(services, utcnow())
             if time.monotonic() - last_tier_review > TIER_REVIEW_SECONDS:
                 review_tiers(db)
                 last_tier_review = time.monotonic()
@@ -78,6 +96,8 @@ def run(services: Services, stop: threading.Event) -> None:
                 last_reconcile = time.monotonic()  # before, so a failing store is not hammered
                 reconcile_recent(services, utcnow())
             processed = pipeline.drain(db, limit=500)
+            if processed:
+                referral_jobs(services)
             processed += pushing.drain(services, limit=100)
         except Exception:  # a database outage must not kill the worker: wait and retry
             log.exception("worker.error")

@@ -12,8 +12,10 @@ from connector.cli import (
     demo,
     ledger,
     members,
+    notices,
     privacy,
     programs,
+    referrals,
     serve,
     shops,
     simulate,
@@ -30,7 +32,7 @@ def cli(ctx: click.Context) -> None:
 
 
 for module in (serve, database, shops, programs, simulate, customers, ledger, demo, backfill,
-               privacy, members):
+               privacy, members, referrals, notices):
     module.register(cli)
 
 

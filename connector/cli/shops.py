@@ -152,3 +152,19 @@ def register_connect(shop: click.Group) -> None:
                 click.echo(f"{check.status.upper():<5} {check.subject}: {check.detail}")
         if any(check.status == "fail" for check in checks):
             raise SystemExit(1)
+
+    @shop.command("storefront-secret")
+    @click.argument("shop_id", type=int)
+    @click.pass_obj
+    def storefront_secret_command(ctx, shop_id: int) -> None:
+        """Print the secret a WooCommerce store's snippet signs storefront calls with."""
+        from connector.cli.programs import shop_or_fail
+        from connector.storefront_auth import storefront_secret
+
+        services = ctx.ready_services()
+        with services.db.transaction() as session:
+            shop = shop_or_fail(session, shop_id)
+            if shop.platform != "woocommerce":
+                raise click.ClickException("Shopify storefront calls come through the app "
+                                           "proxy, signed with the app's client secret")
+            click.echo(storefront_secret(session, services.box, shop))

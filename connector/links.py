@@ -1,0 +1,126 @@
+"""A customer's referral link (`/r/<code>`) and share links (`/s/<code>?n=<network>`).
+
+Codes are derived from a keyed hash of the program and customer (and the shared page), so asking
+twice gives the same link, and are unique per program. A share link only ever points at a page
+of the customer's own store: it is a redirect anyone can follow, and must not become an open one.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.models import Customer, ReferralLink, ShareLink, Shop
+
+CODE_PURPOSE = "referral-links"
+REFERRAL_CODE_LENGTH = 8
+SHARE_CODE_LENGTH = 10
+LANDING_PARAMETER = "ref"  # what the adapters read back from the landing URL (landing_site)
+
+
+class LinkRefused(ValueError):
+    """The page asked for cannot be shared; the message says why."""
+
+
+def _code(secret: bytes, text: str, length: int, attempt: int) -> str:
+    digest = hmac.new(secret, f"{text}:{attempt}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:length]
+
+
+def storefront_base(shop: Shop) -> str:
+    """The store's home page: a WooCommerce site URL, or the myshopify domain (which Shopify
+    sends on to the store's primary domain)."""
+    if shop.platform == "shopify":
+        return f"https://{shop.ref}/"
+    return shop.ref if shop.ref.endswith("/") else shop.ref + "/"
+
+
+def with_code(url: str, code: str) -> str:
+    """`url` with `ref=<code>` in its query (replacing any `ref` already there)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k != LANDING_PARAMETER] + [(LANDING_PARAMETER, code)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _free(session: Session, model, program_id: int, code: str) -> bool:
+    return session.scalar(select(model.id).where(model.program_id == program_id,
+                                                 model.code == code)) is None
+
+
+def referral_link(session: Session, shop: Shop, customer: Customer, secret: bytes) -> ReferralLink:
+    found = session.scalar(select(ReferralLink).where(
+        ReferralLink.program_id == customer.program_id, ReferralLink.customer_id == customer.id))
+    if found is not None:
+        return found
+    attempt = 0
+    while not _free(session, ReferralLink, customer.program_id,
+                    code := _code(secret, f"r:{customer.program_id}:{customer.id}",
+                                  REFERRAL_CODE_LENGTH, attempt)):
+        attempt += 1
+    link = ReferralLink(program_id=customer.program_id, shop_id=shop.id,
+                        customer_id=customer.id, code=code)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def shared_page(shop: Shop, page: str) -> str:
+    """The absolute URL of a page of `shop` from a path ("/products/mug") or a full URL on
+    the store's own host; anything else is refused."""
+    page = (page or "").strip()
+    base = urlsplit(storefront_base(shop))
+    target = urlsplit(page)
+    if not target.scheme and not target.netloc and page.startswith("/") \
+            and not page.startswith("//"):
+        return urlunsplit((base.scheme, base.netloc, target.path, target.query, ""))
+    if target.scheme in ("http", "https") and target.netloc.lower() == base.netloc.lower():
+        return urlunsplit(target._replace(fragment=""))
+    raise LinkRefused(f"only pages of {base.netloc} can be shared: give a path such as "
+                      "/products/your-product")
+
+
+def share_link(session: Session, shop: Shop, customer: Customer, page: str, secret: bytes,
+               visitor: str | None) -> ShareLink:
+    target = shared_page(shop, page)
+    target_hash = hashlib.sha256(target.encode()).hexdigest()
+    found = session.scalar(select(ShareLink).where(ShareLink.customer_id == customer.id,
+                                                   ShareLink.target_hash == target_hash))
+    if found is not None:
+        found.creator_visitor = found.creator_visitor or visitor
+        return found
+    attempt = 0
+    while not _free(session, ShareLink, customer.program_id,
+                    code := _code(secret, f"s:{customer.program_id}:{customer.id}:{target_hash}",
+                                  SHARE_CODE_LENGTH, attempt)):
+        attempt += 1
+    link = ShareLink(program_id=customer.program_id, shop_id=shop.id, customer_id=customer.id,
+                     code=code, target_url=target, target_hash=target_hash,
+                     creator_visitor=visitor)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def find_link(session: Session, code: str) -> ReferralLink | ShareLink | None:
+    """The referral or share link with this code (codes are upper-case base32)."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 32:
+        return None
+    return (session.scalar(select(ReferralLink).where(ReferralLink.code == code).limit(1))
+            or session.scalar(select(ShareLink).where(ShareLink.code == code).limit(1)))
+
+
+def find_in_program(session: Session, program_id: int,
+                    code: str) -> ReferralLink | ShareLink | None:
+    code = (code or "").strip().upper()
+    if not code or len(code) > 32:
+        return None
+    return (session.scalar(select(ReferralLink).where(ReferralLink.program_id == program_id,
+                                                      ReferralLink.code == code))
+            or session.scalar(select(ShareLink).where(ShareLink.program_id == program_id,
+                                                      ShareLink.code == code)))

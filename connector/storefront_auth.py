@@ -1,0 +1,87 @@
+"""Who is calling the storefront endpoints: a verified shop and, when logged in, the customer.
+
+Shopify calls come through the app proxy, signed by Shopify (`signature`, the app's client
+secret). WooCommerce calls carry `customer`, `ts` and `sig` made by the merchant's snippet with
+the shop's storefront secret (adapters.woocommerce.storefront). The customer is only ever taken
+from a verified signature, never from anything else in the request.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+
+from flask import current_app, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapters.shopify.proxy import ProxyRefused, verify_proxy
+from adapters.woocommerce.storefront import StorefrontRefused, verify_storefront
+from connector.models import Shop
+from connector.secrets import SecretBox
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str, code: str):
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+@dataclass(frozen=True)
+class Caller:
+    shop_id: int
+    customer_ref: str | None  # None: a visitor who is not logged in
+
+
+def storefront_secret(session: Session, box: SecretBox, shop: Shop) -> str:
+    """The WooCommerce shop's storefront secret, made on first use."""
+    if shop.storefront_secret_enc is None:
+        shop.storefront_secret_enc = box.encrypt(secrets.token_urlsafe(32))
+        session.flush()
+    return box.decrypt(shop.storefront_secret_enc)
+
+
+def _shop_secret(platform: str, where) -> tuple[int, str | None]:
+    services = current_app.extensions["loyalty"]
+    with services.db.reading() as session:
+        shop = session.scalar(select(Shop).where(Shop.platform == platform, where,
+                                                 Shop.status == "active"))
+        if shop is None:
+            raise Refused(404, f"no active {platform} shop here", "unknown-shop")
+        encrypted = shop.webhook_secret_enc if platform == "shopify" \
+            else shop.storefront_secret_enc
+        return shop.id, services.box.decrypt(encrypted) if encrypted else None
+
+
+def shopify_caller() -> Caller:
+    shop_id, secret = _shop_secret("shopify", Shop.ref == request.args.get("shop", ""))
+    if secret is None:
+        raise Refused(404, "the shop has no app secret on record", "unknown-shop")
+    try:
+        customer = verify_proxy(list(request.args.items(multi=True)), secret, time.time())
+    except ProxyRefused as exc:
+        raise Refused(401, str(exc), "bad-signature") from None
+    return Caller(shop_id, customer)
+
+
+def _param(name: str) -> str:
+    body = request.get_json(silent=True) if request.is_json else None
+    value = request.args.get(name) or request.form.get(name) or (
+        body.get(name) if isinstance(body, dict) else None)
+    return str(value or "")[:200]
+
+
+def woocommerce_caller(shop_id: int) -> Caller:
+    shop_id, secret = _shop_secret("woocommerce", Shop.id == shop_id)
+    if secret is None:
+        raise Refused(401, "this shop has no storefront secret yet: run `loyalty shop "
+                      "storefront-secret` and put it in the storefront snippet", "no-secret")
+    try:
+        customer = verify_storefront(_param("customer"), _param("ts"), _param("sig"), secret,
+                                     time.time())
+    except StorefrontRefused as exc:
+        raise Refused(401, str(exc), "bad-signature") from None
+    return Caller(shop_id, customer)
+
+
+param = _param

@@ -1,0 +1,132 @@
+"""The storefront endpoints on both platforms: signed calls only, joining, the rewards
+catalogue, referral links that lead to the store, and the WooCommerce signature scheme."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import select
+
+from adapters.woocommerce.storefront import storefront_signature
+from connector.models import Customer, LinkVisit
+from tests.connector.storefront_shops import make_store_shop
+from tests.support import EXAMPLE_PROGRAM
+
+PROGRAM = EXAMPLE_PROGRAM.read_text()
+
+
+@pytest.fixture(params=["shopify", "woocommerce"])
+def store(request, services):
+    made = make_store_shop(request.param, services, PROGRAM)
+    yield made
+    made.fake.__exit__(None, None, None)
+
+
+def test_a_visitor_joins_with_an_email_and_gets_the_signup_bonus_once(client, services, store):
+    url = f"{store.url('join')}?{store.signed('9001')}"
+    first = client.post(url, data={"email": " Rita@Example.org ", "first_name": "Rita",
+                                   "birthday": "1990-04-25"})
+    assert first.status_code == 201
+    assert first.get_json() == {"joined": True, "new": True, "points_awarded": 100}
+    again = client.post(url, data={"email": "rita@example.org"})
+    assert again.status_code == 200 and again.get_json()["points_awarded"] == 0
+    balance = client.get(f"{store.url('balance')}?{store.signed('9001')}").get_json()
+    assert (balance["member"], balance["balance"], balance["pending"]) == (True, 100, 0)
+    assert balance["next_tier"]["name"] == "Silver"
+    assert balance["history"][0]["reason"] == "signup bonus"
+    with services.db.reading() as session:
+        rita = session.scalar(select(Customer).where(Customer.email == "rita@example.org"))
+        assert (rita.first_name, rita.birthday.isoformat()) == ("Rita", "1990-04-25")
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"email": "rita@"}, "is not an e-mail address"),
+    ({"email": "rita@example.org", "birthday": "25/04/1990"}, "is not a date like"),
+    ({"email": "rita@example.org", "birthday": "2999-01-01"}, "not a plausible"),
+])
+def test_a_bad_join_form_is_refused_and_changes_nothing(client, services, store, form, message):
+    answer = client.post(f"{store.url('join')}?{store.signed('9001')}", data=form)
+    assert answer.status_code == 400 and message in answer.get_json()["error"]
+    with services.db.reading() as session:
+        assert session.scalars(select(Customer)).all() == []
+
+
+def test_the_catalogue_shows_what_each_reward_costs_and_what_is_missing(client, services,
+                                                                        store):
+    client.post(f"{store.url('join')}?{store.signed('9001')}", data={"email": "r@example.org"})
+    body = client.get(f"{store.url('rewards')}?{store.signed('9001')}").get_json()
+    offer = {r["id"]: (r["cost"], r["affordable"], r["points_needed"]) for r in body["rewards"]}
+    assert offer == {"5-off": (500, False, 400), "free-shipping": (300, False, 200)}
+
+
+def test_a_referral_link_leads_to_the_store_with_the_code_and_records_a_hashed_visit(
+        client, services, store):
+    client.post(f"{store.url('join')}?{store.signed('9001')}", data={"email": "r@example.org"})
+    links = client.get(f"{store.url('links')}?{store.signed('9001')}").get_json()
+    code = links["referral"]["code"]
+    assert links == {"referral": {"code": code, "url": f"http://127.0.0.1:8000/r/{code}"},
+                     "share": None}
+    answer = client.get(f"/r/{code}", headers={"User-Agent": "Mozilla/5.0 Firefox/130"},
+                        environ_base={"REMOTE_ADDR": "198.51.100.23"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/?ref={code}")
+    assert f"loyalty_ref={code}" in answer.headers["Set-Cookie"]
+    with services.db.reading() as session:
+        (seen,) = session.scalars(select(LinkVisit)).all()
+        assert (seen.kind, seen.code, seen.counted, seen.user_agent) == \
+            ("referral", code, True, "Mozilla/5.0 Firefox/130")
+        assert "198.51.100.23" not in (seen.ip_hash + seen.visitor)
+    assert client.get("/r/UNKNOWN1").status_code == 404
+
+
+def test_a_share_link_only_points_at_the_stores_own_pages(client, services, store):
+    client.post(f"{store.url('join')}?{store.signed('9001')}", data={"email": "r@example.org"})
+    for page in ("https://evil.example/phish", "//evil.example/x", "javascript:alert(1)"):
+        answer = client.get(f"{store.url('links')}?{store.signed('9001', page=page)}")
+        assert answer.status_code == 400 and "can be shared" in answer.get_json()["error"]
+
+
+def test_unknown_actions_and_wrong_methods_are_answered_plainly(client, services, store):
+    assert client.get(f"{store.url('nothing')}?{store.signed('9001')}").status_code == 404
+    assert client.get(f"{store.url('redeem')}?{store.signed('9001')}").status_code == 405
+
+
+# --- WooCommerce's signed calls ---------------------------------------------------------
+
+def woo_query(secret: str, customer: str = "2", age: int = 0, sign_as: str | None = None) -> str:
+    ts = str(int(time.time()) - age)
+    return urlencode({"customer": customer, "ts": ts,
+                      "sig": storefront_signature(sign_as or customer, ts, secret)})
+
+
+@pytest.mark.parametrize("store", ["woocommerce"], indirect=True)
+@pytest.mark.parametrize(("query", "message"), [
+    (lambda s: woo_query("not-the-secret"), "does not match"),
+    (lambda s: woo_query(s, age=301), "five minutes"),
+    (lambda s: woo_query(s, age=-301), "five minutes"),
+    (lambda s: woo_query(s, customer="3", sign_as="2"), "does not match"),
+    (lambda s: "customer=2&ts=1", "sig: missing"),
+    (lambda s: woo_query(s, customer="0"), "log in"),
+])
+def test_woocommerce_calls_need_a_fresh_signature_for_that_customer(client, store, query,
+                                                                    message):
+    answer = client.get(f"{store.url('balance')}?{query(store.secret)}")
+    assert answer.status_code == 401 and message in answer.get_json()["error"]
+
+
+@pytest.mark.parametrize("store", ["woocommerce"], indirect=True)
+def test_the_stores_own_pages_may_call_from_the_browser(client, store):
+    origin = store.fake.url.rstrip("/")
+    answer = client.get(f"{store.url('balance')}?{woo_query(store.secret)}",
+                        headers={"Origin": origin})
+    assert answer.headers["Access-Control-Allow-Origin"] == origin
+    other = client.get(f"{store.url('balance')}?{woo_query(store.secret)}",
+                       headers={"Origin": "https://elsewhere.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_the_woocommerce_signature_is_hmac_sha256_of_id_colon_timestamp():
+    # What the PHP snippet computes: hash_hmac('sha256', '42:1700000000', 'secret')
+    assert storefront_signature("42", "1700000000", "secret") == \
+        "06befc2f1ab0d54fe546ba44465ee0fb75171b35efc9a472aa1baff621d662be"  # openssl dgst
