@@ -43,10 +43,18 @@ def resolve_customer(session: Session, shop: Shop, customer_ref: str | None,
     else:
         if customer_ref is None and email is None:
             return None
-        customer = Customer(program_id=shop.program_id, email=email, points_total=0,
-                            lifetime_earned=0)
-        session.add(customer)
-        session.flush()
+        return new_customer(session, shop, email, customer_ref)
+    if customer_ref is not None:
+        link_account(session, shop, customer, customer_ref)
+    return customer
+
+
+def new_customer(session: Session, shop: Shop, email: str | None,
+                 customer_ref: str | None) -> Customer:
+    customer = Customer(program_id=shop.program_id, email=email, points_total=0,
+                        lifetime_earned=0)
+    session.add(customer)
+    session.flush()
     if customer_ref is not None:
         link_account(session, shop, customer, customer_ref)
     return customer

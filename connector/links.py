@@ -47,9 +47,15 @@ def with_code(url: str, code: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _free(session: Session, model, program_id: int, code: str) -> bool:
-    return session.scalar(select(model.id).where(model.program_id == program_id,
-                                                 model.code == code)) is None
+def _unused_code(session: Session, model, program_id: int, secret: bytes, text: str,
+                 length: int) -> str:
+    """The code derived from `text`, or (on the rarest collision) the next free derivation."""
+    attempt = 0
+    while session.scalar(select(model.id).where(
+            model.program_id == program_id,
+            model.code == (code := _code(secret, text, length, attempt)))) is not None:
+        attempt += 1
+    return code
 
 
 def referral_link(session: Session, shop: Shop, customer: Customer, secret: bytes) -> ReferralLink:
@@ -57,11 +63,8 @@ def referral_link(session: Session, shop: Shop, customer: Customer, secret: byte
         ReferralLink.program_id == customer.program_id, ReferralLink.customer_id == customer.id))
     if found is not None:
         return found
-    attempt = 0
-    while not _free(session, ReferralLink, customer.program_id,
-                    code := _code(secret, f"r:{customer.program_id}:{customer.id}",
-                                  REFERRAL_CODE_LENGTH, attempt)):
-        attempt += 1
+    code = _unused_code(session, ReferralLink, customer.program_id, secret,
+                        f"r:{customer.program_id}:{customer.id}", REFERRAL_CODE_LENGTH)
     link = ReferralLink(program_id=customer.program_id, shop_id=shop.id,
                         customer_id=customer.id, code=code)
     session.add(link)
@@ -93,11 +96,8 @@ def share_link(session: Session, shop: Shop, customer: Customer, page: str, secr
     if found is not None:
         found.creator_visitor = found.creator_visitor or visitor
         return found
-    attempt = 0
-    while not _free(session, ShareLink, customer.program_id,
-                    code := _code(secret, f"s:{customer.program_id}:{customer.id}:{target_hash}",
-                                  SHARE_CODE_LENGTH, attempt)):
-        attempt += 1
+    code = _unused_code(session, ShareLink, customer.program_id, secret,
+                        f"s:{customer.program_id}:{customer.id}:{target_hash}", SHARE_CODE_LENGTH)
     link = ShareLink(program_id=customer.program_id, shop_id=shop.id, customer_id=customer.id,
                      code=code, target_url=target, target_hash=target_hash,
                      creator_visitor=visitor)

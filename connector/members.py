@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from connector import programs
 from connector.awards import write_award
-from connector.customers import find_customer, link_account
+from connector.customers import find_customer, new_customer
 from connector.models import Customer, Shop
 from rules import bonuses
 from rules.events import normalise_email
@@ -79,13 +79,7 @@ def _customer_for(session: Session, shop: Shop, customer_ref: str | None,
         if customer is not None:
             session.refresh(customer, with_for_update=True)
             return customer
-    customer = Customer(program_id=shop.program_id, email=email, points_total=0,
-                        lifetime_earned=0)
-    session.add(customer)
-    session.flush()
-    if customer_ref is not None:
-        link_account(session, shop, customer, customer_ref)
-    return customer
+    return new_customer(session, shop, email, customer_ref)
 
 
 def join(session: Session, shop: Shop, email: str | None, now: datetime, *,
