@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from rules import tiers
+from rules import metrics, tiers
 from rules.earning import net_base, order_credit, order_earns
 from rules.events import OrderEvent
 from rules.program import Program
@@ -143,10 +143,8 @@ def _summary(program: Program, accounts: dict[str, _Account], issued: int,
 
 
 def face_value_per_point(program: Program) -> Decimal:
-    """What one point is worth at the cheapest fixed-amount reward points can buy; 0 if none."""
-    rates = [reward.value / reward.cost for reward in program.rewards
-             if reward.type == "fixed_amount" and reward.cost > 0 and reward.value is not None]
-    return min(rates) if rates else _ZERO
+    """What one point is worth (rules.metrics); 0 if no reward gives points a money value."""
+    return metrics.face_value_per_point(program) or _ZERO
 
 
 def _money(amount: Decimal) -> Decimal:
