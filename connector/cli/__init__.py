@@ -10,6 +10,7 @@ from connector.cli import (
     customers,
     database,
     demo,
+    export,
     ledger,
     members,
     notices,
@@ -32,7 +33,7 @@ def cli(ctx: click.Context) -> None:
 
 
 for module in (serve, database, shops, programs, simulate, customers, ledger, demo, backfill,
-               privacy, members, referrals, notices):
+               privacy, members, referrals, notices, export):
     module.register(cli)
 
 
