@@ -13,7 +13,7 @@ from connector.services import Services, build_services
 # Blueprints are found by name so the web layer depends on the connector, never the reverse.
 BLUEPRINTS = ("webhooks.receiver:blueprint", "connector.health:blueprint",
               "connector.install:blueprint", "connector.storefront:blueprint",
-              "connector.link_routes:blueprint")
+              "connector.link_routes:blueprint", "connector.metrics_endpoint:blueprint")
 
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:

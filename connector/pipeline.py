@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters import REGISTRY, BadPayload
+from connector import telemetry
 from connector.customers import apply_customer_event
 from connector.db import Database
 from connector.deletions import apply_order_deleted
@@ -111,12 +112,14 @@ def process_one(db: Database) -> bool:
             process_delivery(session, row, utcnow())
             log.info("delivery.processed", extra={"inbox_id": row.id, "status": row.status,
                                                    "note": row.note})
-        return True
+            finished = row.status, row.received_at, row.processed_at
     except Exception as exc:  # the row must not block the queue; record why and move on
         if row_id is None:
             raise
         _record_failure(db, row_id, exc)
         return True
+    telemetry.delivery_processed(*finished)
+    return True
 
 
 def _record_failure(db: Database, row_id: int, exc: Exception) -> None:
@@ -125,10 +128,13 @@ def _record_failure(db: Database, row_id: int, exc: Exception) -> None:
         row = session.get(InboxDelivery, row_id)
         row.attempts += 1
         row.note = f"{type(exc).__name__}: {exc}"[:2000]
-        if permanent or row.attempts >= MAX_ATTEMPTS:
+        gave_up = permanent or row.attempts >= MAX_ATTEMPTS
+        if gave_up:
             row.status = "failed"
     log.warning("delivery.failed", extra={"inbox_id": row_id, "error": str(exc),
                                            "permanent": permanent})
+    if gave_up:
+        telemetry.delivery_processed("failed")
 
 
 def drain(db: Database, limit: int | None = None) -> int:

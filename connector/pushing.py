@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 from adapters import TransportError
-from connector import push_jobs
+from connector import push_jobs, telemetry
 from connector.db import Database
 from connector.models import OutboxAttempt, OutboxJob, Shop
 from connector.outbox import MAX_ATTEMPTS, backoff, claim
@@ -53,7 +53,9 @@ def run_one(services: Services) -> bool:
     except TransportError as exc:
         outcome, error = ("permanent" if exc.permanent else "transient"), str(exc)
         revoked = exc.revoked
-    duration_ms = int((time.monotonic() - started) * 1000)
+    elapsed = time.monotonic() - started
+    telemetry.push_attempted(job.kind, outcome, elapsed)
+    duration_ms = int(elapsed * 1000)
     if revoked:
         _disconnect(db, shop.id, error or "")
         _defer(db, job_id, error or "")
@@ -70,6 +72,7 @@ def _disconnect(db: Database, shop_id: int, reason: str) -> None:
 
 
 def _finish(db: Database, job_id: int, outcome: str, error: str | None, duration_ms: int) -> None:
+    dead_kind = None
     with db.transaction() as session:
         job = session.get(OutboxJob, job_id)
         session.add(OutboxAttempt(job_id=job_id, outcome=outcome, duration_ms=duration_ms,
@@ -80,8 +83,11 @@ def _finish(db: Database, job_id: int, outcome: str, error: str | None, duration
         elif outcome == "permanent" or job.attempts >= MAX_ATTEMPTS:
             job.status, job.last_error = "dead", error
             push_jobs.settle(session, job, False, error, utcnow())
+            dead_kind = job.kind
         else:
             job.due_at, job.last_error = utcnow() + backoff(job.attempts), error
+    if dead_kind is not None:
+        telemetry.push_job_dead(dead_kind)
     log.log(logging.INFO if outcome == "ok" else logging.WARNING, f"push.{outcome}",
             extra={"job_id": job_id, "error": error, "duration_ms": duration_ms})
 

@@ -11,7 +11,7 @@ import time
 
 from sqlalchemy import select
 
-from connector import notices, pipeline, pushing, referrals
+from connector import notices, pipeline, pushing, referrals, telemetry
 from connector.backfill import reconcile_recent
 from connector.db import Database
 from connector.ledger import expire_due_lots
@@ -38,6 +38,7 @@ def beat(db: Database, name: str) -> None:
             session.add(WorkerHeartbeat(name=name, beat_at=utcnow()))
         else:
             row.beat_at = utcnow()
+    telemetry.worker_beat(time.time())
 
 
 def latest_beat_age(db: Database) -> float | None:

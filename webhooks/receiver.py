@@ -6,6 +6,7 @@ import logging
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from connector import telemetry
 from connector.receiving import Receipt, receive
 
 blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -16,6 +17,7 @@ def _answer(receipt: Receipt, platform: str, shop_id: str):
     level = logging.INFO if receipt.status < 400 else logging.WARNING
     log.log(level, receipt.event, extra={"platform": platform, "shop_id": shop_id,
                                          "status": receipt.status})
+    telemetry.delivery_answered(platform, receipt.event)
     return jsonify(receipt.body), receipt.status
 
 
