@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from rules.events import normalise_email
 
@@ -30,6 +31,14 @@ IDENTITY_FIELDS: dict[str, Callable[[str | None], str | None]] = {  # field -> i
     "payment_fingerprint": lambda text: (text or "").strip() or None,
     "ip": lambda text: (text or "").strip().lower() or None,
 }
+
+
+class BuyerDigests(TypedDict):
+    """An order's buyer identities as OrderEvent keeps them: normalised and hashed."""
+
+    ip_digest: str | None
+    address_digest: str | None
+    payment_digest: str | None
 
 
 def digest(field: str, value: str | None) -> str | None:

@@ -90,8 +90,8 @@ def _fall_short(program: Program, current: Placement, reached: Tier | None,
                 now: datetime) -> Placement:
     """A customer below their tier's threshold: keep it through the window, then the grace."""
     rules = program.tier_rules
-    never = rules.downgrade == "never" or rules.window_days is None
-    if never or now < current.since + timedelta(days=rules.window_days):
+    window = rules.window_days
+    if rules.downgrade == "never" or window is None or now < current.since + timedelta(days=window):
         return Placement(current.tier, current.since)
     grace_until = current.grace_until or now + timedelta(days=rules.grace_days)
     if now >= grace_until:

@@ -20,7 +20,7 @@ from adapters.shopify.payload import (
     shop_money_or_zero,
 )
 from rules.events import LineItem, OrderEvent, OrderRefunded, OrderStatus, normalise_email
-from rules.identity import address_text, digest
+from rules.identity import BuyerDigests, address_text, digest
 
 PLATFORM = "shopify"
 
@@ -77,7 +77,7 @@ def order_event(payload: Any, shop_ref: str) -> OrderEvent:
     )
 
 
-def _identities(order: Payload) -> dict[str, str | None]:
+def _identities(order: Payload) -> BuyerDigests:
     """The buyer's IP, address and card fingerprint, hashed, for the referral fraud rules."""
     client = order.record_or_none("client_details")
     ip = order.text_or_none("browser_ip") or (client.text_or_none("browser_ip") if client

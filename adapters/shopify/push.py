@@ -73,6 +73,7 @@ def code_input(spec: CodeSpec, customer_ref: str | None, now: datetime) -> dict:
     if spec.type == "free_shipping":
         body["destination"] = {"all": True}
         return body
+    value: dict[str, object]
     if spec.type == "percentage":
         value = {"percentage": float((spec.value or Decimal(0)) / 100)}  # Shopify: a fraction
     elif spec.type == "fixed_amount":

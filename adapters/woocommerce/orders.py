@@ -13,7 +13,7 @@ from typing import Any
 from adapters.base import BadPayload
 from adapters.woocommerce.payload import Payload
 from rules.events import LineItem, OrderEvent, OrderStatus, normalise_email
-from rules.identity import address_text, digest
+from rules.identity import BuyerDigests, address_text, digest
 
 PLATFORM = "woocommerce"
 
@@ -64,7 +64,7 @@ def order_event(payload: Any, shop_ref: str) -> OrderEvent:
     )
 
 
-def _identities(order: Payload, billing: Payload | None) -> dict[str, str | None]:
+def _identities(order: Payload, billing: Payload | None) -> BuyerDigests:
     """The buyer's IP, address and payment fingerprint, hashed, for the referral fraud rules.
     WooCommerce keeps no card fingerprint; a payment plugin may leave one in order meta."""
     place = order.record_or_none("shipping")

@@ -21,7 +21,7 @@ _FILTER_HINT = ("unless a must-use plugin on the store allows it (filters "
 
 def resolve_host(host: str) -> list[str]:
     try:
-        return sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
+        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
     except (socket.gaierror, UnicodeError):
         return []
 

@@ -32,7 +32,8 @@ class Registered:
 
 
 def list_webhooks(credentials: Credentials) -> list[dict]:
-    api, hooks, page = client(credentials), [], 1
+    api, page = client(credentials), 1
+    hooks: list[dict] = []
     while True:
         batch = call(api, "get", "webhooks", params={"per_page": 100, "page": page}) or []
         hooks.extend(batch)
