@@ -6,6 +6,7 @@ import sys
 import click
 
 from connector.cli import (
+    admin,
     backfill,
     customers,
     database,
@@ -33,7 +34,7 @@ def cli(ctx: click.Context) -> None:
 
 
 for module in (serve, database, shops, programs, simulate, customers, ledger, demo, backfill,
-               privacy, members, referrals, notices, export):
+               privacy, members, referrals, notices, export, admin):
     module.register(cli)
 
 

@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models; Alembic migrations in connector/migrations must match them."""
+from connector.models.admin import AdminUser
 from connector.models.base import Base
 from connector.models.customers import Customer, CustomerAccount, OrderRefund, OrderState
 from connector.models.engagement import (
@@ -35,6 +36,7 @@ __all__ = [
     "NOTICE_STATUSES",
     "REFERRAL_STATUSES",
     "SHOP_STATUSES",
+    "AdminUser",
     "Base",
     "ConnectToken",
     "Customer",
