@@ -11,7 +11,7 @@ from connector.models import Customer, Shop
 from connector.receiving import receive
 from connector.services import Services
 from connector.shops import add_shop
-from connector.statements import customer_statement
+from connector.statements import statement_of
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 DEMO_REF = "http://127.0.0.1:8000/"  # the store URL the fixtures were captured from
@@ -45,7 +45,7 @@ def run_demo(services: Services, echo) -> None:
     with services.db.reading() as session:
         for customer in session.scalars(select(Customer).where(
                 Customer.program_id == shop.program_id).order_by(Customer.id)):
-            statement = customer_statement(session, shop, None, customer.email)
+            statement = statement_of(session, customer)
             echo(f"{customer.email}: {statement['balance']} available, "
                  f"{statement['pending']} pending, lifetime {statement['lifetime_earned']}")
             for entry in statement["entries"]:

@@ -20,9 +20,10 @@ blueprint = Blueprint("links", __name__)
 COOKIE_DAYS = 30
 
 
-def _visitor(services):
+def request_visitor(services, customer_id: int | None = None):
+    """The visitor making this request (keyed fingerprint of address and browser)."""
     return visitor(services.box.derive(VISITOR_PURPOSE), request.remote_addr,
-                   request.headers.get("User-Agent"))
+                   request.headers.get("User-Agent"), customer_id)
 
 
 def _unknown(kind: str, code: str):
@@ -45,7 +46,7 @@ def referral(code: str):
         link = find_link(session, code)
         if not isinstance(link, ReferralLink):
             return _unknown("referral", code)
-        record_referral_visit(session, link, _visitor(services), utcnow())
+        record_referral_visit(session, link, request_visitor(services), utcnow())
         target = with_code(storefront_base(session.get(Shop, link.shop_id)), link.code)
     return _onward(target, "loyalty_ref", link.code)
 
@@ -60,7 +61,7 @@ def share(code: str):
         program = live_program(session, session.get(Shop, link.shop_id))
         networks = program.social.networks if program and program.social else ()
         network = request.args.get("n", "").strip().lower()
-        record_share_visit(session, link, _visitor(services),
+        record_share_visit(session, link, request_visitor(services),
                            network if network in networks else None, utcnow())
         target = with_code(link.target_url, link.code)
     return _onward(target, "loyalty_share", link.code)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from connector.customers import find_customer
 from connector.ledger import balance
-from connector.models import LedgerEntry, Shop
+from connector.models import Customer, LedgerEntry, Shop
 from connector.types import utcnow
 
 
@@ -17,8 +17,11 @@ def _iso(value) -> str | None:
 def customer_statement(session: Session, shop: Shop, customer_ref: str | None,
                        email: str | None) -> dict | None:
     customer = find_customer(session, shop, customer_ref, email)
-    if customer is None:
-        return None
+    return None if customer is None else statement_of(session, customer)
+
+
+def statement_of(session: Session, customer: Customer) -> dict:
+    """The statement of a customer already found."""
     now = utcnow()
     totals = balance(session, customer, now)
     entries = session.scalars(select(LedgerEntry).where(LedgerEntry.customer_id == customer.id)

@@ -16,15 +16,15 @@ from sqlalchemy.orm import Session
 
 from connector import links
 from connector.customers import find_customer
+from connector.link_routes import request_visitor
 from connector.members import JoinRefused, join, parse_birthday
 from connector.models import Customer, Shop
 from connector.placement import live_program
 from connector.redemptions import CODE_PURPOSE, RedemptionRefused, redeem
-from connector.statements import customer_statement
+from connector.statements import customer_statement, statement_of
 from connector.storefront_auth import Caller, Refused, param, shopify_caller, woocommerce_caller
 from connector.storefront_views import catalogue, next_tier
 from connector.types import utcnow
-from connector.visits import VISITOR_PURPOSE, visitor
 
 blueprint = Blueprint("storefront", __name__)
 
@@ -49,10 +49,10 @@ def balance(caller: Caller):
         shop = session.get(Shop, caller.shop_id)
         customer = _customer(session, caller, shop)
         program = live_program(session, shop)
-        statement = customer_statement(session, shop, caller.customer_ref, None)
-        if statement is None or customer is None:
+        if customer is None:
             return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
                            rewards=[], history=[])
+        statement = statement_of(session, customer)
         progress = next_tier(session, customer, program, utcnow()) if program else None
     offer = catalogue(program, statement["balance"], statement["tier"]) if program else []
     return jsonify(member=customer.joined_at is not None, balance=statement["balance"],
@@ -92,11 +92,6 @@ def redeem_reward(caller: Caller):
                    status=done.status, repeated=done.repeated)
 
 
-def _visitor_of_request(services, customer_id: int | None):
-    return visitor(services.box.derive(VISITOR_PURPOSE), request.remote_addr,
-                   request.headers.get("User-Agent"), customer_id)
-
-
 def share_links(caller: Caller):
     services = _services()
     base = services.config.public_url
@@ -111,7 +106,7 @@ def share_links(caller: Caller):
         if page:
             # Shopify's proxy calls come from Shopify, not the customer's browser.
             creator = None if shop.platform == "shopify" else \
-                _visitor_of_request(services, customer.id).fingerprint
+                request_visitor(services, customer.id).fingerprint
             try:
                 share = links.share_link(session, shop, customer, page, secret, creator)
             except links.LinkRefused as exc:

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from connector import programs
 from connector.awards import write_award
 from connector.models import Customer, LinkVisit, ReferralLink, ShareLink, Shop
-from connector.placement import live_program
 from connector.referrals import latest_fact
 from rules import bonuses, earning, social
 from rules.events import OrderEvent
@@ -94,7 +93,8 @@ def record_share_visit(session: Session, link: ShareLink, who: Visitor, network:
     shop = session.get(Shop, link.shop_id)
     sharer = session.get(Customer, link.customer_id)
     session.refresh(sharer, with_for_update=True)  # one share decision per sharer at a time
-    program = live_program(session, shop)
+    version = programs.live_version(session, shop.program_id)
+    program = programs.parsed(version) if version else None
     visit = LinkVisit(program_id=link.program_id, kind="share", code=link.code, network=network,
                       visitor=who.fingerprint, ip_hash=who.ip_digest, user_agent=who.user_agent,
                       visited_at=at, counted=False, points=0)
@@ -109,7 +109,6 @@ def record_share_visit(session: Session, link: ShareLink, who: Visitor, network:
         _seen_today(session, link, who, at))
     visit.counted, visit.reason = decision.counted, decision.reason
     if decision.points > 0:
-        version = programs.live_version(session, shop.program_id)
         award = bonuses.Award(bonuses.BONUS, decision.points, decision.key,
                               f"share visit ({network or 'link'})")
         if write_award(session, shop, sharer, award, version.id, at, program):
