@@ -64,7 +64,8 @@ def shopify_caller() -> Caller:
     return Caller(shop_id, customer)
 
 
-def _param(name: str) -> str:
+def param(name: str) -> str:
+    """A request value from the query, the form or a JSON body (at most 200 characters)."""
     body = request.get_json(silent=True) if request.is_json else None
     value = request.args.get(name) or request.form.get(name) or (
         body.get(name) if isinstance(body, dict) else None)
@@ -77,11 +78,9 @@ def woocommerce_caller(shop_id: int) -> Caller:
         raise Refused(401, "this shop has no storefront secret yet: run `loyalty shop "
                       "storefront-secret` and put it in the storefront snippet", "no-secret")
     try:
-        customer = verify_storefront(_param("customer"), _param("ts"), _param("sig"), secret,
+        customer = verify_storefront(param("customer"), param("ts"), param("sig"), secret,
                                      time.time())
     except StorefrontRefused as exc:
         raise Refused(401, str(exc), "bad-signature") from None
     return Caller(shop_id, customer)
 
-
-param = _param
