@@ -13,7 +13,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from connector import outbox, programs
-from connector.models import Customer, CustomerAccount, LedgerEntry, OrderState, Shop
+from connector.models import (
+    Customer,
+    CustomerAccount,
+    LedgerEntry,
+    OrderState,
+    Shop,
+    TierChange,
+)
 from rules import tiers
 from rules.program import Program
 
@@ -42,6 +49,8 @@ def place_in_tier(session: Session, customer: Customer, program: Program, now: d
     name = placed.tier.name if placed.tier else None
     if name == customer.tier:
         return False
+    session.add(TierChange(customer_id=customer.id, from_tier=customer.tier, to_tier=name,
+                           changed_at=now, cause=cause[:300]))
     customer.tier = name
     tag, previous_tag = (placed.tier.tag if placed.tier else None), (held.tag if held else None)
     if tag != previous_tag:  # joining the base tier marks nothing on the store

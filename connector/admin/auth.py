@@ -15,7 +15,7 @@ from flask import current_app, g, redirect, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connector.models import AdminUser
+from connector.models import AdminUser, Merchant
 
 MIN_PASSWORD_LENGTH = 12
 MAX_USERNAME_LENGTH = 100
@@ -39,8 +39,10 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def create_user(session: Session, username: str, password: str) -> AdminUser:
-    """Store a new admin user with an argon2id hash of `password`; raises AdminUserRefused."""
+def create_user(session: Session, username: str, password: str,
+                merchant_id: int | None = None) -> AdminUser:
+    """Store a new admin user with an argon2id hash of `password`; raises AdminUserRefused.
+    With `merchant_id`, the user sees only that merchant's shops and programs."""
     username = username.strip()
     if not username or len(username) > MAX_USERNAME_LENGTH:
         raise AdminUserRefused(f"the user name must be 1 to {MAX_USERNAME_LENGTH} characters")
@@ -50,7 +52,10 @@ def create_user(session: Session, username: str, password: str) -> AdminUser:
     if session.scalar(select(AdminUser.id).where(AdminUser.username == username)) is not None:
         raise AdminUserRefused(f"an admin user named {username!r} already exists: "
                                "choose another name")
-    user = AdminUser(username=username, password_hash=HASHER.hash(password))
+    if merchant_id is not None and session.get(Merchant, merchant_id) is None:
+        raise AdminUserRefused(f"no merchant with id {merchant_id} (see `loyalty shop list`)")
+    user = AdminUser(username=username, password_hash=HASHER.hash(password),
+                     merchant_id=merchant_id)
     session.add(user)
     session.flush()
     return user

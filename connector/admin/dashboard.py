@@ -47,10 +47,11 @@ def shown(value: Decimal | int | None, suffix: str = "") -> str:
     return NONE_SHOWN if value is None else f"{value}{suffix}"
 
 
-def published_programs(session: Session) -> list[Program]:
-    """Programs with at least one published version, oldest first."""
+def published_programs(session: Session, visible: list[int]) -> list[Program]:
+    """Programs among `visible` with at least one published version, oldest first."""
     return list(session.scalars(select(Program).where(
-        Program.id.in_(select(ProgramVersion.program_id))).order_by(Program.id)))
+        Program.id.in_(select(ProgramVersion.program_id)), Program.id.in_(visible))
+        .order_by(Program.id)))
 
 
 def _figures(m: ProgramMetrics) -> list[Figure]:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 
-from connector.admin import auth, blueprint, dashboard
+from connector.admin import auth, blueprint, dashboard, scope
 from connector.types import utcnow
 
 log = logging.getLogger("loyalty.admin")
@@ -50,7 +50,8 @@ def logout():
 @auth.login_required
 def dashboard_page():
     with _services().db.reading() as session:
-        offered = dashboard.published_programs(session)
+        visible = scope.program_ids(session, g.admin_user)
+        offered = dashboard.published_programs(session, visible)
         if not offered:
             return render_template("admin/dashboard.html", programs=[], board=None)
         wanted = request.args.get("program", type=int)

@@ -24,8 +24,12 @@ def register(cli: click.Group) -> None:
     @click.option("--password-stdin", is_flag=True,
                   help="read the password from the first line of standard input instead of "
                        "asking for it twice")
+    @click.option("--merchant", "merchant_id", type=int, default=None,
+                  help="limit the user to this merchant's shops and programs (default: an "
+                       "operator, who sees every merchant)")
     @click.pass_obj
-    def create_user_command(ctx, username: str, password_stdin: bool) -> None:
+    def create_user_command(ctx, username: str, password_stdin: bool,
+                            merchant_id: int | None) -> None:
         """Add USERNAME, who signs in at /admin with the password you give (12 characters or
         more; only its argon2 hash is stored)."""
         services = ctx.ready_services()
@@ -35,7 +39,7 @@ def register(cli: click.Group) -> None:
             raise click.ClickException(problem)
         try:
             with services.db.transaction() as session:
-                user = create_user(session, username, password)
+                user = create_user(session, username, password, merchant_id)
         except AdminUserRefused as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"admin user {user.username!r} created: sign in at "

@@ -14,6 +14,7 @@ from connector.shops import add_shop, webhook_path
 def _shop_json(shop: Shop, public_url: str) -> dict:
     return {"id": shop.id, "platform": shop.platform, "ref": shop.ref, "status": shop.status,
             "status_note": shop.status_note, "program_id": shop.program_id,
+            "merchant_id": shop.merchant_id,
             "webhook_url": public_url + webhook_path(shop)}
 
 

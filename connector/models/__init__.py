@@ -1,7 +1,13 @@
 """Typed SQLAlchemy models; Alembic migrations in connector/migrations must match them."""
-from connector.models.admin import AdminUser
+from connector.models.admin import AdminUser, ApiKey
 from connector.models.base import Base
-from connector.models.customers import Customer, CustomerAccount, OrderRefund, OrderState
+from connector.models.customers import (
+    Customer,
+    CustomerAccount,
+    OrderRefund,
+    OrderState,
+    TierChange,
+)
 from connector.models.engagement import (
     NOTICE_STATUSES,
     REFERRAL_STATUSES,
@@ -37,6 +43,7 @@ __all__ = [
     "REFERRAL_STATUSES",
     "SHOP_STATUSES",
     "AdminUser",
+    "ApiKey",
     "Base",
     "ConnectToken",
     "Customer",
@@ -59,5 +66,6 @@ __all__ = [
     "ShareLink",
     "Shop",
     "ShopWebhook",
+    "TierChange",
     "WorkerHeartbeat",
 ]

@@ -70,3 +70,14 @@ class OrderRefund(IdMixin, Base):
     order_id: Mapped[str] = mapped_column(String(100))
     refund_id: Mapped[str] = mapped_column(String(100))
     merchandise: Mapped[Decimal] = mapped_column(Money)
+
+
+class TierChange(IdMixin, Base):
+    """A customer's move between tiers, for the admin's tier history (None: no tier)."""
+
+    __tablename__ = "tier_changes"
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), index=True)
+    from_tier: Mapped[str | None] = mapped_column(String(100))
+    to_tier: Mapped[str | None] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cause: Mapped[str] = mapped_column(String(300), default="")

@@ -1,0 +1,66 @@
+"""Keys for the JSON API: each is good for one shop, shown once, and kept only as a hash.
+
+A key reads `lk_<prefix>_<secret>`: the prefix finds the row (and tells keys apart in lists),
+the secret is 256 random bits, compared as a SHA-256 digest in constant time.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.models import ApiKey, Shop
+
+TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per key
+
+
+class ApiKeyRefused(ValueError):
+    """The key cannot be made or changed; the message says why."""
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(session: Session, shop_id: int, name: str, created_by: str) -> tuple[ApiKey, str]:
+    """A new key for `shop_id`: the stored row and the key itself, which is never stored."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ApiKeyRefused("name the key (1 to 100 characters), e.g. after the app that uses it")
+    if session.get(Shop, shop_id) is None:
+        raise ApiKeyRefused(f"no shop with id {shop_id}")
+    prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+    key = ApiKey(shop_id=shop_id, name=name, prefix=prefix, key_hash=_digest(secret),
+                 created_by=created_by[:200])
+    session.add(key)
+    session.flush()
+    return key, f"lk_{prefix}_{secret}"
+
+
+def authenticate(session: Session, presented: str, now: datetime) -> ApiKey | None:
+    """The live key `presented` is, or None (unknown, malformed, wrong secret or revoked)."""
+    parts = presented.split("_", 2)
+    if len(parts) != 3 or parts[0] != "lk" or not parts[1] or not parts[2]:
+        return None
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1][:16]))
+    if key is None or not hmac.compare_digest(key.key_hash, _digest(parts[2])):
+        return None
+    if key.revoked_at is not None:
+        return None
+    if key.last_used_at is None or key.last_used_at < now - TOUCH_EVERY:
+        key.last_used_at = now
+    return key
+
+
+def keys_of(session: Session, shop_id: int) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).where(ApiKey.shop_id == shop_id)
+                                .order_by(ApiKey.id)))
+
+
+def revoke(session: Session, key: ApiKey, now: datetime) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = now
