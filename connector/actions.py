@@ -60,7 +60,8 @@ def record_action(session: Session, shop: Shop, customer: Customer, action: str,
         why = ("the daily review cap is reached" if action == "review" and
                program.bonuses.review and today else "the program gives no points for it")
         return ActionResult(action, 0, why, balance(session, customer, now).available)
-    written = write_award(session, shop, customer, award, version.id, now, program)
+    written = write_award(session, shop, customer, award, version.id, now, program,
+                          created_at=now)
     if written:
         queue_profile_push(session, customer)
     return ActionResult(action, award.points if written else 0,

@@ -20,7 +20,7 @@ from rules.events import CustomerChange, CustomerEvent, OrderEvent
 
 def write_award(session: Session, shop: Shop, customer: Customer, award: bonuses.Award,
                 version_id: int | None, available_at: datetime, program,
-                lot: str | None = None) -> bool:
+                lot: str | None = None, created_at: datetime | None = None) -> bool:
     """Append an award as its own lot, available from `available_at`, expiring per program.
 
     Award keys name the customer, and a customer may span several shops of one program, so
@@ -31,7 +31,8 @@ def write_award(session: Session, shop: Shop, customer: Customer, award: bonuses
     return write_entry(session, customer, LedgerEntry(
         shop_id=shop.id, kind=award.kind, points=award.points, lot=lot or award.source_key,
         program_version_id=version_id, source_key=award.source_key, available_at=available_at,
-        expires_at=earning.expiry_for(available_at, program.earn), reason=award.reason))
+        expires_at=earning.expiry_for(available_at, program.earn), reason=award.reason,
+        **({"created_at": created_at} if created_at is not None else {})))
 
 
 def award_signup(session: Session, shop: Shop, customer: Customer, event: CustomerEvent) -> None:
