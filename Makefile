@@ -25,6 +25,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	./scripts/ensure-services.sh
+	./scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

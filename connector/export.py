@@ -3,8 +3,8 @@
 One JSON object per line, `{"type": ..., <column>: <value>, ...}`, parents before children so
 `loyalty import-ledger` (connector.import_ledger) can insert them in file order with their ids:
 a header (`export`), then merchants, the program, its versions, its shops, customers, customer
-accounts, orders, order refunds, ledger entries, redemptions, referral links, share links,
-referrals, link visits, notices and privacy requests, and a footer (`end`) with the count of
+accounts, tier changes, orders, order refunds, ledger entries, redemptions, referral links,
+share links, referrals, link visits, notices and privacy requests, and a footer (`end`) with the count of
 each type and the sum of the ledger's points, so a truncated file is noticed.
 
 Balances are per program, so the export covers every shop running the shop's program (a
@@ -15,8 +15,9 @@ text we stored, so the round trip is lossless.
 Secrets are never written: access and refresh tokens, consumer keys, webhook and storefront
 secrets and the registered webhooks' secrets stay behind; each shop line lists in `secrets`
 which ones it had, so the operator knows to reconnect it. Operational state is not exported
-either: the inbox of deliveries, the outbox of push jobs and their attempts, worker heartbeats
-and install connect tokens (a push still pending at export time is not carried over).
+either: the inbox of deliveries, the outbox of push jobs and their attempts, worker heartbeats,
+install connect tokens and the JSON API's keys (a push still pending at export time is not
+carried over).
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ from connector.models import (
     ShareLink,
     Shop,
     ShopWebhook,
+    TierChange,
 )
 from connector.types import utcnow
 
@@ -58,7 +60,7 @@ FORMAT = 1
 RECORD_TYPES: tuple[tuple[str, type[Base]], ...] = (
     ("merchant", Merchant), ("program", Program), ("program_version", ProgramVersion),
     ("shop", Shop), ("customer", Customer), ("customer_account", CustomerAccount),
-    ("order", OrderState), ("order_refund", OrderRefund), ("ledger_entry", LedgerEntry),
+    ("tier_change", TierChange), ("order", OrderState), ("order_refund", OrderRefund), ("ledger_entry", LedgerEntry),
     ("redemption", Redemption), ("referral_link", ReferralLink), ("share_link", ShareLink),
     ("referral", Referral), ("link_visit", LinkVisit), ("notice", Notice),
     ("privacy_request", PrivacyRequest),
@@ -96,6 +98,9 @@ def _scope(model: type[Base], program: Program, shop_ids: list[int]) -> ColumnEl
         return table.c.id == program.id
     if "program_id" in table.c:
         return table.c.program_id == program.id
+    if "shop_id" not in table.c:  # a customer's record (tier history)
+        return table.c.customer_id.in_(select(Customer.id).where(
+            Customer.program_id == program.id))
     return table.c.shop_id.in_(shop_ids)
 
 

@@ -16,7 +16,7 @@ from connector.cli import cli
 from connector.customers import find_customer
 from connector.export import RECORD_TYPES, SHOP_OMITTED
 from connector.ledger import write_entry
-from connector.models import Customer, LedgerEntry, Notice, Shop
+from connector.models import Customer, LedgerEntry, Notice, Shop, TierChange
 from connector.redemptions import CODE_PURPOSE, redeem
 from connector.services import build_services
 from connector.types import utcnow
@@ -95,6 +95,7 @@ def build_history(client, services, shop_id):
         session.add(Notice(customer_id=alice.id, shop_id=shop_id, kind="birthday",
                            key="birthday:1:1990", due_at=now, subject="Happy birthday",
                            body="Points for you", status="sent", sent_at=now))
+        assert [change.to_tier for change in session.scalars(select(TierChange))] == ["Member"]
 
 
 def table_rows(services, model) -> list[dict]:

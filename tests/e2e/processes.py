@@ -27,10 +27,10 @@ class Loyalty:
         self.env = {**os.environ, **settings, "PYTHONUNBUFFERED": "1"}
         self.env.pop("LOYALTY_FAULT_PAUSE_AT", None)
 
-    def run(self, *args: str, check: bool = True,
-            timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(self, *args: str, check: bool = True, timeout: float = 60,
+            input: str | None = None) -> subprocess.CompletedProcess:
         done = subprocess.run([*LOYALTY, *args], env=self.env, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+                              timeout=timeout, check=False, input=input)
         if check and done.returncode != 0:
             raise AssertionError(f"loyalty {' '.join(args)} exited {done.returncode}:\n"
                                  f"{done.stdout}\n{done.stderr}")
