@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from limits.storage import SCHEMES as RATELIMIT_SCHEMES
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -49,6 +50,7 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     mail: Mail | None = None  # the SMTP server for member e-mails (None: notices wait)
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* headers are true
+    ratelimit_storage: str = "memory://"  # where login attempts are counted (shared when scaled)
 
     @property
     def is_sqlite(self) -> bool:
@@ -133,6 +135,15 @@ def _admin_password(env: Mapping[str, str]) -> str | None:
     return raw
 
 
+def _ratelimit_storage(env: Mapping[str, str]) -> str:
+    raw = env.get("LOYALTY_RATELIMIT_STORAGE", "").strip() or "memory://"
+    scheme, separator, _ = raw.partition("://")
+    if not separator or scheme not in RATELIMIT_SCHEMES or scheme.startswith("async+"):
+        raise ConfigError("LOYALTY_RATELIMIT_STORAGE: expected a storage URI such as memory:// "
+                          f"or redis://host:6379, got {raw!r}")
+    return raw
+
+
 def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
     instance = Path(env.get("LOYALTY_INSTANCE_PATH", "").strip() or "instance").resolve()
@@ -149,6 +160,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         reconcile_minutes=_whole(env, "LOYALTY_RECONCILE_MINUTES", 60,
                                  "minutes (0 turns it off)"),
         trusted_proxies=_whole(env, "LOYALTY_TRUSTED_PROXIES", 0, "proxies (0: none)"),
+        ratelimit_storage=_ratelimit_storage(env),
         shopify=_shopify_app(env),
         mail=mail_settings(env),
     )

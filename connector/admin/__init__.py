@@ -5,4 +5,11 @@ from flask import Blueprint
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
-from connector.admin import views  # noqa: F401  (registers the routes on the blueprint)
+from connector.admin import (
+    customer_pages,  # noqa: F401
+    job_pages,  # noqa: F401
+    limits,  # noqa: F401  (limits refused logins on each app the blueprint is registered on)
+    program_pages,  # noqa: F401
+    shop_pages,  # noqa: F401
+    views,  # noqa: F401  (registers the routes on the blueprint)
+)

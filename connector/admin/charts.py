@@ -61,7 +61,8 @@ def liability_over_time(rows: list[tuple[datetime, int, Decimal | None]]) -> Mar
     chart = pygal.Line(title=title, show_legend=False, **_OPTIONS)
     chart.x_labels = _week_labels([monday for monday, _, _ in rows])
     if valued:
-        chart.value_formatter = lambda value: f"{value:,.2f}"
+        # weeks with nothing owed print no label (pygal's print_zeroes sees the formatted text)
+        chart.value_formatter = lambda value: f"{value:,.2f}" if value else ""
         chart.add("Liability", [float(money) for _, _, money in rows if money is not None])
     else:
         chart.add("Available points", [points for _, points, _ in rows])

@@ -7,14 +7,17 @@ import click
 
 from connector.cli import (
     admin,
+    api_keys,
     backfill,
     customers,
     database,
     demo,
     export,
+    jobs,
     ledger,
     members,
     notices,
+    points,
     privacy,
     programs,
     referrals,
@@ -34,7 +37,8 @@ def cli(ctx: click.Context) -> None:
 
 
 for module in (serve, database, shops, programs, simulate, customers, ledger, demo, backfill,
-               privacy, members, referrals, notices, export, admin):
+               privacy, members, referrals, notices, export, admin, points, jobs,
+               api_keys):
     module.register(cli)
 
 
