@@ -1,0 +1,77 @@
+"""Who is calling: `Authorization: Bearer lk_...`, a key good for one shop.
+
+Checked before every API view: no key, or an unknown, mistyped or revoked one, is 401; a key
+for another shop than the path names is 403. The customer in a path must belong to the shop's
+program (404 otherwise), so one shop's key never reaches another program's customers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, request
+from sqlalchemy.orm import Session
+
+from connector.api.errors import refuse
+from connector.api_keys import authenticate
+from connector.models import Customer, Shop
+from connector.services import Services
+from connector.types import utcnow
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="loyalty"'}
+
+
+@dataclass(frozen=True)
+class Caller:
+    key_id: int
+    key_name: str
+    shop_id: int
+
+    @property
+    def actor(self) -> str:
+        """How the caller's changes are signed in the ledger."""
+        return f"api:{self.key_name}"
+
+
+def services() -> Services:
+    return current_app.extensions["loyalty"]
+
+
+def _presented() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        refuse(401, "send your API key in the header `Authorization: Bearer lk_...` "
+               "(make one with `loyalty api-key create`)", CHALLENGE)
+    return token.strip()
+
+
+def require_key() -> None:
+    """Before every API view: authenticate the key and hold it to the shop in the path."""
+    presented = _presented()
+    with services().db.transaction() as session:  # records when the key was last used
+        key = authenticate(session, presented, utcnow())
+        if key is None:
+            refuse(401, "the API key is unknown, mistyped or revoked", CHALLENGE)
+        caller = Caller(key.id, key.name, key.shop_id)
+    wanted = (request.view_args or {}).get("shop_id")
+    if wanted != caller.shop_id:
+        refuse(403, f"this key is for shop {caller.shop_id}, not shop {wanted}")
+    g.api_caller = caller
+
+
+def caller() -> Caller:
+    return g.api_caller
+
+
+def shop_of(session: Session, shop_id: int) -> Shop:
+    shop = session.get(Shop, shop_id)
+    if shop is None:  # the key's shop was deleted under it
+        refuse(404, f"no shop {shop_id}")
+    return shop
+
+
+def customer_of(session: Session, shop: Shop, customer_id: int) -> Customer:
+    """The program's customer, or 404 (also for another program's customer)."""
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.program_id != shop.program_id:
+        refuse(404, f"no customer {customer_id} in the program of shop {shop.id}")
+    return customer
