@@ -66,9 +66,13 @@ def _known(services: Services, shop_id: int, order_ids: list[str]) -> dict[str, 
 
 def _feed(services: Services, shop: Shop, topic: str, body: bytes, origin: str) -> bool:
     digest = hashlib.sha256(body).hexdigest()
-    return record_delivery(services.db, platform=shop.platform, shop_id=shop.id,
-                           dedupe_key=f"{origin}:sha256:{digest}", topic=topic, body=body,
-                           received_at=utcnow())
+    inbox_id = record_delivery(services.db, platform=shop.platform, shop_id=shop.id,
+                               dedupe_key=f"{origin}:sha256:{digest}", topic=topic, body=body,
+                               received_at=utcnow())
+    if inbox_id is None:
+        return False
+    services.dispatch.deliveries_recorded([inbox_id])
+    return True
 
 
 def _is_current(shop: Shop, order: dict, known: OrderState | None,

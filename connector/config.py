@@ -14,6 +14,7 @@ from limits.storage import SCHEMES as RATELIMIT_SCHEMES
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from connector.fleet_config import Fleet, fleet_settings
 from connector.mail_config import Mail, mail_settings
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -51,6 +52,7 @@ class Config:
     mail: Mail | None = None  # the SMTP server for member e-mails (None: notices wait)
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-* headers are true
     ratelimit_storage: str = "memory://"  # where login attempts are counted (shared when scaled)
+    fleet: Fleet | None = None  # the task queue of the scale-out mode (None: embedded default)
 
     @property
     def is_sqlite(self) -> bool:
@@ -148,9 +150,10 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
     instance = Path(env.get("LOYALTY_INSTANCE_PATH", "").strip() or "instance").resolve()
     keys = tuple(k.strip() for k in env.get("LOYALTY_SECRET_KEY", "").split(",") if k.strip())
+    database_url = _database_url(env, instance)
     return Config(
         instance_path=instance,
-        database_url=_database_url(env, instance),
+        database_url=database_url,
         secret_keys=keys,
         log_level=_choice(env, "LOYALTY_LOG_LEVEL", _LOG_LEVELS, "INFO"),
         public_url=_public_url(env),
@@ -163,6 +166,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         ratelimit_storage=_ratelimit_storage(env),
         shopify=_shopify_app(env),
         mail=mail_settings(env),
+        fleet=fleet_settings(env, database_url),
     )
 
 

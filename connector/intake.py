@@ -15,16 +15,15 @@ from connector.types import UTCDateTime
 _INSERT = text(
     "INSERT INTO inbox (platform, shop_id, dedupe_key, topic, body, received_at, status, attempts)"
     " VALUES (:platform, :shop_id, :dedupe_key, :topic, :body, :received_at, 'new', 0)"
-    " ON CONFLICT (platform, shop_id, dedupe_key) DO NOTHING"
+    " ON CONFLICT (platform, shop_id, dedupe_key) DO NOTHING RETURNING id"
 ).bindparams(bindparam("body", type_=LargeBinary()),
              bindparam("received_at", type_=UTCDateTime()))
 
 
 def record_delivery(db: Database, *, platform: str, shop_id: int, dedupe_key: str, topic: str,
-                    body: bytes, received_at: datetime) -> bool:
-    """Store a verified delivery. True when new, False when it was already recorded."""
+                    body: bytes, received_at: datetime) -> int | None:
+    """Store a verified delivery: its inbox id when new, None when it was already recorded."""
     params = {"platform": platform, "shop_id": shop_id, "dedupe_key": dedupe_key,
               "topic": topic, "body": body, "received_at": received_at}
     with db.write_lock(), db.ack_engine.connect() as connection:
-        result = connection.execute(_INSERT, params)
-        return result.rowcount == 1
+        return connection.execute(_INSERT, params).scalar()

@@ -38,11 +38,13 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
 
 
-def claim(db: Database, now: datetime) -> int | None:
+def claim(db: Database, now: datetime, wanted: int | None = None) -> int | None:
+    """Lease the next due job (or job `wanted`, if it is due): its id, or None."""
+    query = select(OutboxJob).where(OutboxJob.status == "pending", OutboxJob.due_at <= now)
+    if wanted is not None:
+        query = query.where(OutboxJob.id == wanted)
     with db.transaction() as session:
-        job = session.scalar(select(OutboxJob).where(OutboxJob.status == "pending",
-                                                     OutboxJob.due_at <= now)
-                             .order_by(OutboxJob.due_at, OutboxJob.id).limit(1)
+        job = session.scalar(query.order_by(OutboxJob.due_at, OutboxJob.id).limit(1)
                              .with_for_update(skip_locked=True))
         if job is None:
             return None

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters import REGISTRY, BadPayload
@@ -38,14 +39,19 @@ from rules.events import (
 
 log = logging.getLogger("loyalty.pipeline")
 MAX_ATTEMPTS = 5
+CONFLICT_RETRIES = 5  # runs again at once, uncounted, after losing a race to another worker
+CONFLICT_STATES = ("40001", "40P01")  # serialization failure, deadlock detected
 
 
-def _claim(session: Session) -> InboxDelivery | None:
-    return session.scalar(
-        select(InboxDelivery).where(InboxDelivery.status == "new",
-                                    InboxDelivery.attempts < MAX_ATTEMPTS)
-        .order_by(InboxDelivery.attempts, InboxDelivery.id).limit(1)
-        .with_for_update(skip_locked=True))
+def _claim(session: Session, row_id: int | None = None) -> InboxDelivery | None:
+    """The oldest waiting delivery (or the one with `row_id`, if it still waits), locked so
+    that no other worker takes it at the same time."""
+    query = select(InboxDelivery).where(InboxDelivery.status == "new",
+                                        InboxDelivery.attempts < MAX_ATTEMPTS)
+    if row_id is not None:
+        query = query.where(InboxDelivery.id == row_id)
+    return session.scalar(query.order_by(InboxDelivery.attempts, InboxDelivery.id).limit(1)
+                          .with_for_update(skip_locked=True))
 
 
 def _applied(session: Session, applied: Applied) -> tuple[str, str]:
@@ -100,26 +106,40 @@ def process_delivery(session: Session, row: InboxDelivery, now: datetime) -> Non
     _fault_pause("before_commit")
 
 
-def process_one(db: Database) -> bool:
-    """Process the oldest waiting delivery. False when there was nothing to do."""
-    row_id = None
-    try:
-        with db.transaction() as session:
-            row = _claim(session)
-            if row is None:
-                return False
-            row_id = row.id
-            process_delivery(session, row, utcnow())
-            log.info("delivery.processed", extra={"inbox_id": row.id, "status": row.status,
-                                                   "note": row.note})
-            finished = row.status, row.received_at, row.processed_at
-    except Exception as exc:  # the row must not block the queue; record why and move on
-        if row_id is None:
-            raise
-        _record_failure(db, row_id, exc)
+def _is_conflict(exc: Exception) -> bool:
+    """Another worker wrote the same new order or customer first (a unique key), or the two
+    transactions deadlocked: running the delivery again sees their row and goes on."""
+    state = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(exc, IntegrityError) or state in CONFLICT_STATES
+
+
+def process_one(db: Database, wanted: int | None = None) -> bool:
+    """Process the oldest waiting delivery, or delivery `wanted` if it still waits. False when
+    there was nothing to do (done already, or being processed by another worker)."""
+    for conflicts in range(CONFLICT_RETRIES + 1):
+        row_id = None
+        try:
+            with db.transaction() as session:
+                row = _claim(session, wanted)
+                if row is None:
+                    return False
+                row_id = row.id
+                process_delivery(session, row, utcnow())
+                log.info("delivery.processed", extra={"inbox_id": row.id, "status": row.status,
+                                                       "note": row.note})
+                finished = row.status, row.received_at, row.processed_at
+        except Exception as exc:  # the row must not block the queue; record why and move on
+            if row_id is None:
+                raise
+            if _is_conflict(exc) and conflicts < CONFLICT_RETRIES:
+                log.info("delivery.conflict", extra={"inbox_id": row_id, "error": str(exc)})
+                wanted = row_id  # rolled back: run the same delivery again, now
+                continue
+            _record_failure(db, row_id, exc)
+            return True
+        telemetry.delivery_processed(*finished)
         return True
-    telemetry.delivery_processed(*finished)
-    return True
+    raise AssertionError("unreachable")
 
 
 def _record_failure(db: Database, row_id: int, exc: Exception) -> None:

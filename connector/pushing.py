@@ -31,10 +31,10 @@ def _defer(db: Database, job_id: int, note: str) -> None:
         session.add(OutboxAttempt(job_id=job_id, outcome="deferred", duration_ms=0, detail=note))
 
 
-def run_one(services: Services) -> bool:
-    """Run the next due job. False when none is due."""
+def run_one(services: Services, wanted: int | None = None) -> bool:
+    """Run the next due job (or job `wanted`, if it is due). False when none is due."""
     db = services.db
-    job_id = claim(db, utcnow())
+    job_id = claim(db, utcnow(), wanted)
     if job_id is None:
         return False
     with db.reading() as session:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from adapters import REGISTRY, BadSignature
 from connector.intake import record_delivery
@@ -85,11 +85,12 @@ def receive(services: Services, platform: str, shop_id: int | None,
     if _json_object(raw) is None:
         return _error(400, "webhook.malformed", "body is not a JSON object")
     try:
-        new = record_delivery(services.db, platform=platform, shop_id=shop.id,
-                              dedupe_key=meta.dedupe_key, topic=meta.topic, body=raw,
-                              received_at=utcnow())
-    except OperationalError:
+        inbox_id = record_delivery(services.db, platform=platform, shop_id=shop.id,
+                                   dedupe_key=meta.dedupe_key, topic=meta.topic, body=raw,
+                                   received_at=utcnow())
+    except DBAPIError:
         return _error(503, "webhook.database-unavailable", "storage unavailable, retry later")
-    if not new:
+    if inbox_id is None:
         return Receipt(200, "webhook.duplicate", {"status": "duplicate"})
+    services.dispatch.deliveries_recorded([inbox_id])  # committed: a worker may take it now
     return Receipt(200, "webhook.accepted", {"status": "accepted"})

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connector.config import Config, load_config
 from connector.db import Database
+from connector.fleet.dispatch import BrokerDispatch, InProcess, announce_new_jobs, dispatcher
 from connector.secrets import SecretBox, secret_box
 from connector.shops import ShopDirectory
 
@@ -17,6 +18,7 @@ class Services:
     db: Database
     box: SecretBox
     shops: ShopDirectory
+    dispatch: InProcess | BrokerDispatch = field(default_factory=InProcess)
 
     def close(self) -> None:
         self.db.dispose()
@@ -30,4 +32,8 @@ def build_services(overrides: Mapping[str, object] | None = None) -> Services:
     config.instance_path.mkdir(parents=True, exist_ok=True)
     db = Database(config.database_url)
     box = secret_box(config)
-    return Services(config=config, db=db, box=box, shops=ShopDirectory(db.sessions, box))
+    dispatch = dispatcher(config.fleet)
+    if config.fleet is not None:  # workers learn of new push jobs once their rows commit
+        announce_new_jobs(db.sessions, dispatch)
+    return Services(config=config, db=db, box=box, shops=ShopDirectory(db.sessions, box),
+                    dispatch=dispatch)

@@ -73,29 +73,44 @@ def review_tiers(db: Database) -> None:
         log.info("tiers.replaced", extra={"customers": changed})
 
 
+class Chores:
+    """The periodic work beside the queues: expire lots and settle referrals every minute,
+    birthdays and reminders and tier reviews hourly (each idempotent), reconcile recent orders
+    every LOYALTY_RECONCILE_MINUTES. The embedded worker and the scheduler both run these."""
+
+    def __init__(self, services: Services):
+        self.services = services
+        self.last_housekeeping = self.last_tier_review = self.last_notices = 0.0
+        self.reconcile_every = services.config.reconcile_minutes * 60
+        self.last_reconcile = time.monotonic()
+
+    def run_due(self) -> None:
+        services, now = self.services, time.monotonic()
+        if now - self.last_housekeeping > HOUSEKEEPING_SECONDS:
+            housekeeping(services.db)
+            referral_jobs(services)
+            self.last_housekeeping = time.monotonic()
+        if now - self.last_notices > NOTICE_SECONDS:
+            self.last_notices = now  # idempotent, so hourly is safe
+            notices.run_daily(services, utcnow())
+        if now - self.last_tier_review > TIER_REVIEW_SECONDS:
+            review_tiers(services.db)
+            self.last_tier_review = time.monotonic()
+        if self.reconcile_every and now - self.last_reconcile > self.reconcile_every:
+            self.last_reconcile = now  # before, so a failing store is not hammered
+            reconcile_recent(services, utcnow())
+
+
 def run(services: Services, stop: threading.Event) -> None:
     """Work until `stop` is set. Safe to run beside other workers: rows are claimed one by one."""
     db, poll_seconds = services.db, services.config.worker_poll_seconds
     name = worker_name()
     log.info("worker.started", extra={"worker": name})
-    last_housekeeping = last_tier_review = last_notices = 0.0
-    reconcile_every, last_reconcile = services.config.reconcile_minutes * 60, time.monotonic()
+    chores = Chores(services)
     while not stop.is_set():
         try:
             beat(db, name)
-            if time.monotonic() - last_housekeeping > HOUSEKEEPING_SECONDS:
-                housekeeping(db)
-                referral_jobs(services)
-                last_housekeeping = time.monotonic()
-            if time.monotonic() - last_notices > NOTICE_SECONDS:
-                last_notices = time.monotonic()  # idempotent, so hourly is safe
-                notices.run_daily(services, utcnow())
-            if time.monotonic() - last_tier_review > TIER_REVIEW_SECONDS:
-                review_tiers(db)
-                last_tier_review = time.monotonic()
-            if reconcile_every and time.monotonic() - last_reconcile > reconcile_every:
-                last_reconcile = time.monotonic()  # before, so a failing store is not hammered
-                reconcile_recent(services, utcnow())
+            chores.run_due()
             processed = pipeline.drain(db, limit=500)
             if processed:
                 referral_jobs(services)

@@ -22,7 +22,7 @@ PG_ADMIN_URL = os.environ.get("LOYALTY_TEST_POSTGRES_URL",
 
 
 def _pg_admin():
-    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

@@ -21,9 +21,17 @@ class Context:
     def ready_services(self) -> Services:
         """Services on an up-to-date schema, or a clear instruction to upgrade it."""
         import click
+        from sqlalchemy.exc import OperationalError
 
         services = self.services
-        if not is_current(services.db):
+        try:
+            current = is_current(services.db)
+        except OperationalError as exc:
+            where = services.config.database_url.split("@")[-1]
+            raise click.ClickException(f"cannot reach the database at {where}: "
+                                       f"{str(exc.orig).splitlines()[0]}; start it (or fix "
+                                       "LOYALTY_DATABASE_URL) and try again") from None
+        if not current:
             raise click.ClickException("the database schema is not up to date: "
                                        "run `loyalty db upgrade` first")
         return services
