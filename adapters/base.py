@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -48,8 +48,9 @@ class PlatformAdapter(Protocol):
         ...
 
     def push_tier(self, credentials: Credentials, customer_ref: str, tag: str | None,
-                  previous_tag: str | None) -> None:
-        """Mark the customer's tier on the store; raise TransportError on failure."""
+                  stale_tags: Sequence[str]) -> None:
+        """Mark the customer's tier on the store (and take off `stale_tags`, other tiers'
+        marks); raise TransportError on failure."""
         ...
 
     def push_profile(self, credentials: Credentials, customer_ref: str, points: int,

@@ -67,7 +67,16 @@ def _queue_tag_push(session: Session, customer: Customer, tier: str | None, tag:
         outbox.enqueue(session, shop.id, "customer.tier",
                        f"tier:{shop.id}:{account.platform_customer_id}:{cause}",
                        {"customer_ref": account.platform_customer_id, "tier": tier,
-                        "tag": tag, "previous_tag": previous_tag})
+                        "tag": tag, "previous_tag": previous_tag, "customer_id": customer.id})
+
+
+def tier_tag_now(session: Session, shop: Shop, customer_id: int) -> str | None:
+    """The tag of the tier the customer holds now. A tier push reads it when it runs, so a
+    retried push queued for an older tier cannot overwrite a newer one that went through."""
+    customer = session.get(Customer, customer_id)
+    program = live_program(session, shop)
+    held = program.tier_named(customer.tier) if program and customer and customer.tier else None
+    return held.tag if held else None
 
 
 def live_program(session: Session, shop: Shop) -> Program | None:

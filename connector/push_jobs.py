@@ -15,14 +15,22 @@ from sqlalchemy.orm import Session
 from adapters import REGISTRY, TransportError
 from connector import redemptions, shopify_install, woo_connect
 from connector.models import OutboxJob, Shop
+from connector.placement import tier_tag_now
 from connector.profiles import current_profile
 from connector.services import Services
 from connector.shops import credentials
 
 
 def _tier(services: Services, shop: Shop, payload: dict) -> None:
+    """Mark the tier held now; take off the marks this job was queued to swap, unless they
+    are the one held now (a late retry of an older change must not undo a newer one)."""
+    tag = payload["tag"]
+    if "customer_id" in payload:  # jobs queued before tier pushes read the tier held now
+        with services.db.reading() as session:
+            tag = tier_tag_now(session, shop, payload["customer_id"])
+    stale = {payload["tag"], payload["previous_tag"]} - {tag, None}
     REGISTRY[shop.platform].push_tier(credentials(shop, services), payload["customer_ref"],
-                                      payload["tag"], payload["previous_tag"])
+                                      tag, tuple(sorted(stale)))
 
 
 def _code(services: Services, shop: Shop, payload: dict) -> None:

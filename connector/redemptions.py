@@ -18,6 +18,7 @@ from connector import outbox
 from connector.ledger import write_entry
 from connector.models import Customer, CustomerAccount, LedgerEntry, Redemption, Shop
 from connector.placement import live_program
+from connector.profiles import queue_profile_push
 from rules import redemption as rules
 from rules.program import Program, Reward
 
@@ -102,6 +103,8 @@ def redeem(session: Session, shop: Shop, customer: Customer, reward_id: str, req
         _spend(session, customer, record, lot_id, amount, now)
     _queue_code(session, shop, customer, record, rules.code_spec(reward, record.code,
                                                                  customer.email, now))
+    if taken:  # after the code: the customer waits for the code, not for the balance shown
+        queue_profile_push(session, customer)
     return _redeemed(record, repeated=False)
 
 
@@ -202,6 +205,7 @@ def settle(session: Session, redemption_id: int, issued: bool, detail: str | Non
             source_key=f"{spent.source_key}:returned", available_at=now,
             expires_at=spent.expires_at, reason=f"code {record.code} not created: points "
             "returned"))
+    queue_profile_push(session, customer)
 
 
 def status_of(session: Session, redemption_id: int) -> str | None:

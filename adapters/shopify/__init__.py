@@ -9,7 +9,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.base import Credentials, DeliveryMeta, check_body_hmac, header
@@ -88,8 +88,8 @@ class ShopifyAdapter:
         return [IgnoredDelivery(f"{topic}: topic not handled")]
 
     def push_tier(self, credentials: Credentials, customer_ref: str, tag: str | None,
-                  previous_tag: str | None) -> None:
-        push.push_tier(credentials, customer_ref, tag, previous_tag)
+                  stale_tags: Sequence[str]) -> None:
+        push.push_tier(credentials, customer_ref, tag, stale_tags)
 
     def push_profile(self, credentials: Credentials, customer_ref: str, points: int,
                      tier: str | None) -> None:

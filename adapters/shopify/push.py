@@ -8,6 +8,7 @@ whole list and wipe tags other apps and the merchant set.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -142,13 +143,13 @@ def revoke_code(credentials: Credentials, code: str) -> bool:
 
 
 def push_tier(credentials: Credentials, customer_ref: str, tag: str | None,
-              previous_tag: str | None) -> None:
+              stale_tags: Sequence[str]) -> None:
     """Swap the tier tag, adding the new one first so the customer is never untagged between
     calls (the tier name itself goes to a metafield with the balance: push_profile)."""
     api, gid = AdminAPI(credentials), customer_gid(customer_ref)
     for mutation, field, tags in ((TAGS_ADD, "tagsAdd", [tag] if tag else []),
                                   (TAGS_REMOVE, "tagsRemove",
-                                   [previous_tag] if previous_tag and previous_tag != tag else [])):
+                                   [t for t in stale_tags if t != tag])):
         if not tags:
             continue
         errors = user_errors(api.execute(mutation, {"id": gid, "tags": tags}).get(field))

@@ -562,7 +562,7 @@ def test_a_delivery_without_a_topic_is_ignored() -> None:
 def test_push_back_is_not_available_yet_and_retrying_cannot_help() -> None:
     credentials = Credentials(shop_ref=SHOP, api_base=None, key=None, secret="token")
     with pytest.raises(TransportError) as caught:
-        ADAPTER.push_tier(credentials, "7001", "loyalty-gold", None)
+        ADAPTER.push_tier(credentials, "7001", "loyalty-gold", ())
     assert caught.value.permanent
     with pytest.raises(TransportError) as caught:
         ADAPTER.push_code(credentials, CODE, "7001")

@@ -35,8 +35,9 @@ Answers ignore the selection set and carry every field the fake keeps. Handlers 
 (by upper-cased code; set a record's "asyncUsageCount" to mark it used), `customer_tags`,
 `metafields` (by (ownerId, namespace, key)), `webhook_subscriptions` (by gid), `orders`
 (GraphQL-shaped nodes, `add_order`), `calls`.
-Faults: `fail_next`, `delay_after`, `throttle_next`, `revoke_token`; `set_bucket` starts a
-full bucket of another size. OAuth: `issue_code()` then `POST /admin/oauth/access_token`.
+Faults: `fail_next`, `delay_after`, `throttle_next`, `revoke_token`, and `flaky` (seeded random
+500s, 429s, THROTTLED answers and timeouts after the work is done, on GraphQL requests;
+`fault_counts()` says how many of each); `set_bucket` starts a full bucket of another size. OAuth: `issue_code()` then `POST /admin/oauth/access_token`.
 """
 from __future__ import annotations
 
@@ -46,12 +47,14 @@ import secrets
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from tests.fakes.flaky import TIMEOUT, Flakiness
 from tests.fakes.server import LocalServer
 from tests.fakes.shopify_graphql import (
     MAX_QUERY_COST,
@@ -77,6 +80,7 @@ from tests.fakes.shopify_ops import OPERATIONS
 
 DEFAULT_SCOPE = "read_orders,read_customers,write_customers,write_discounts"
 TOKEN_OPERATION = "oauth/access_token"  # the `operation` of token endpoint calls
+FLAKY_KINDS = ("500", "429", "throttled", TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Call:
     throttled: bool = False
     cost: int | None = None  # actualQueryCost: None unless points were deducted
     api_version: str | None = None
+    fault: str | None = None  # the `flaky` fault it got: "500", "429", "throttled", "timeout"
 
 
 @dataclass
@@ -124,6 +129,7 @@ class FakeShopify(LocalServer):
         self._failures: list[_Fault] = []
         self._delays: list[_Fault] = []
         self._throttles = 0
+        self._flaky = Flakiness(FLAKY_KINDS)
         self._last_ids: dict[str, int] = {}
         self._stopping = threading.Event()
 
@@ -169,6 +175,21 @@ class FakeShopify(LocalServer):
         """The next `times` GraphQL operations are THROTTLED whatever the bucket holds."""
         with self.lock:
             self._throttles += times
+
+    def flaky(self, rate: float, seed: int = 0, timeout_seconds: float = 2.0,
+              kinds: tuple[str, ...] = FLAKY_KINDS) -> None:
+        """From now on each authorized GraphQL request, with probability `rate`, gets one fault
+        of `kinds`: "500" (an HTML page) and "429" change nothing; "throttled" is Shopify's
+        HTTP 200 THROTTLED, as if another app had just emptied the bucket; "timeout" does the
+        work, then waits `timeout_seconds` to answer. Rate 0 turns it off. `fail_next` comes
+        first; a request it fails draws nothing. The token endpoint is never flaky."""
+        with self.lock:
+            self._flaky = Flakiness(FLAKY_KINDS, kinds, rate, seed, timeout_seconds)
+
+    def fault_counts(self) -> Counter[str]:
+        """The faults injected since `flaky` was last called, by kind."""
+        with self.lock:
+            return Counter(self._flaky.injected)
 
     def revoke_token(self) -> None:
         """Every token (also those from OAuth) gets 401 from now on, as after an uninstall."""
@@ -219,21 +240,29 @@ class FakeShopify(LocalServer):
         else:
             operation = TOKEN_OPERATION
             variables = {k: v for k, v in body.items() if k != "client_secret"}
-        throttled, cost, delay, headers = False, None, None, {}
+        throttled, cost, fault, wait, headers = False, None, None, 0.0, {}
         with self.lock:
             given = request.headers.get("X-Shopify-Access-Token")
             authorized = given in self._tokens and self._expiry.get(given, float("inf")) > \
                 time.monotonic()
         failure = self._take(self._failures)
+        if not failure and graphql and authorized:
+            with self.lock:
+                fault = self._flaky.draw()
+                wait = self._flaky.wait_seconds(fault)
         if failure:
             status, payload, headers = failure_reply(failure.status)
+        elif fault in ("500", "429"):
+            status, payload, headers = failure_reply(int(fault))
         elif graphql and not authorized:
             status, payload = 401, BAD_TOKEN
         else:
             delay = self._take(self._delays)
+            wait = max(wait, delay.seconds if delay else 0.0)
             try:
                 if graphql:
-                    status, payload, throttled, cost = self._graphql(body, variables)
+                    status, payload, throttled, cost = self._graphql(
+                        body, variables, throttle=fault == "throttled")
                 else:
                     status, payload = self._exchange_code(body)
             except Exception:  # a bug in the fake: answer 500 and log the traceback
@@ -241,9 +270,9 @@ class FakeShopify(LocalServer):
                 status, payload, headers = failure_reply(500)
         with self.lock:
             self.calls.append(Call(operation, copy.deepcopy(variables), status, throttled, cost,
-                                   version))
-        if delay:
-            self._stopping.wait(delay.seconds)
+                                   version, fault))
+        if wait:
+            self._stopping.wait(wait)
         if version:
             headers["X-Shopify-API-Version"] = version
         headers["X-Request-Id"] = str(uuid.uuid4())
@@ -251,8 +280,10 @@ class FakeShopify(LocalServer):
             return Response(payload, status, headers, content_type="text/html; charset=utf-8")
         return json_response(status, payload, headers)
 
-    def _graphql(self, body: dict, variables: dict) -> tuple[int, Any, bool, int | None]:
-        """(status, payload, throttled, actual cost) for one GraphQL request."""
+    def _graphql(self, body: dict, variables: dict,
+                 throttle: bool = False) -> tuple[int, Any, bool, int | None]:
+        """(status, payload, throttled, actual cost) for one GraphQL request; `throttle`: the
+        bucket is emptied first, so the answer is THROTTLED and says why."""
         if not isinstance(body.get("query"), str) or not body["query"].strip():
             return 400, {"errors": {"query": "Required parameter missing or invalid"}}, False, None
         try:
@@ -265,6 +296,8 @@ class FakeShopify(LocalServer):
             if requested > MAX_QUERY_COST:
                 raise max_cost_error(requested)
             with self.lock:
+                if throttle:
+                    self.bucket.take(self.bucket.available())
                 if self._throttles or self.bucket.available() < requested:
                     self._throttles = max(0, self._throttles - 1)
                     return 200, throttled_body(requested, self.bucket), True, None

@@ -11,7 +11,8 @@ thing (`woo_auth`): HTTP Basic, `consumer_key`/`consumer_secret` query parameter
 one-legged query signing as the `woocommerce` package does it over http. Tests read its state
 under `fake.lock` (`coupons`, `webhooks` with the "secret" and WooCommerce's internal
 "pending_delivery" flag, `customers`, `orders`, `products`, `calls`, `pings`) and inject faults
-with `fail_next`, `delay_after` and `revoke_keys`.
+with `fail_next`, `delay_after`, `revoke_keys` and `flaky` (seeded random 500s, 429s with
+Retry-After: 1, and timeouts after the work is done; `fault_counts()` says how many of each).
 
 Routes: `woo_routes` (system status, webhooks, customers, orders, products) and `woo_coupons`;
 shared request/reply/error helpers in `woo_api`. Data: `woo_orders.make_orders`,
@@ -23,6 +24,7 @@ import copy
 import json
 import logging
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
 
@@ -30,12 +32,14 @@ import requests
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
+from tests.fakes.flaky import TIMEOUT, Flakiness
 from tests.fakes.server import LocalServer
 from tests.fakes.woo_api import API_PREFIX, ApiRequest, Reply, WooError, status_error
 from tests.fakes.woo_auth import CREDENTIAL_PARAMS, ApiKey
 from tests.fakes.woo_routes import URLS
 
 PING_USER_AGENT = "WooCommerce/7.9.0 Hookshot (WordPress/6.1.9)"
+FLAKY_KINDS = ("500", "429", TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Call:
     body: object | None
     status: int
     auth: str | None = None  # "basic", "query" or "oauth" once the credentials were accepted
+    fault: str | None = None  # the `flaky` fault it got: "500", "429" or "timeout"
 
 
 @dataclass
@@ -80,6 +85,7 @@ class FakeWooCommerce(LocalServer):
         self.pings: list[tuple[str, int | None]] = []
         self._failures: list[_Rule] = []
         self._delays: list[_Rule] = []
+        self._flaky = Flakiness(FLAKY_KINDS)
         self._last_ids = {"post": 0, "meta": 1000, "webhook": 0, "customer": 1}
         self._stopping = threading.Event()
 
@@ -123,6 +129,20 @@ class FakeWooCommerce(LocalServer):
         """The next `times` matching requests do their work, then wait `seconds` to answer."""
         with self.lock:
             self._delays.append(_Rule(method.upper(), path_prefix, times, seconds=seconds))
+
+    def flaky(self, rate: float, seed: int = 0, timeout_seconds: float = 2.0,
+              kinds: tuple[str, ...] = FLAKY_KINDS) -> None:
+        """From now on each authenticated API request, with probability `rate`, gets one fault
+        of `kinds`: "500" and "429" (with Retry-After: 1) change nothing; "timeout" does the
+        work, then waits `timeout_seconds` to answer. Rate 0 turns it off. `fail_next` rules
+        come first; a request they fail draws nothing."""
+        with self.lock:
+            self._flaky = Flakiness(FLAKY_KINDS, kinds, rate, seed, timeout_seconds)
+
+    def fault_counts(self) -> Counter[str]:
+        """The faults injected since `flaky` was last called, by kind."""
+        with self.lock:
+            return Counter(self._flaky.injected)
 
     def calls_to(self, method: str, path_prefix: str) -> list[Call]:
         with self.lock:
@@ -168,7 +188,7 @@ class FakeWooCommerce(LocalServer):
                  if not k.startswith("oauth_") and k not in CREDENTIAL_PARAMS}
         in_api = request.path.startswith(API_PREFIX)
         path = request.path[len(API_PREFIX):].strip("/") if in_api else request.path
-        body, auth, delay = None, None, None
+        body, auth, fault, wait = None, None, None, 0.0
         try:
             body = self._body(request)
             if not in_api:
@@ -179,21 +199,29 @@ class FakeWooCommerce(LocalServer):
             failure = self._take(self._failures, method, path)
             if failure:
                 raise status_error(failure.status)
+            with self.lock:
+                fault = self._flaky.draw()
+                wait = self._flaky.wait_seconds(fault)
+            if fault in ("500", "429"):
+                raise status_error(int(fault))
             delay = self._take(self._delays, method, path)
+            wait = max(wait, delay.seconds if delay else 0.0)
             status, payload, headers, ping = self._route(ApiRequest(method, path, params, body))
             for webhook_id in ping:
                 self._ping(webhook_id)
         except WooError as error:
             status, payload, headers = error.status, _encode(error.body()), {}
+            if fault == "429":
+                headers["Retry-After"] = "1"
         except Exception:  # a bug in the fake: answer like a PHP fatal error, log the traceback
             logging.getLogger(__name__).exception("fake WooCommerce failed on %s %s", method, path)
             error = WooError(500, "internal_server_error",
                              "There has been a critical error on this website.")
             status, payload, headers = 500, _encode(error.body()), {}
         with self.lock:
-            self.calls.append(Call(method, path, query, body, status, auth))
-        if delay:
-            self._stopping.wait(delay.seconds)
+            self.calls.append(Call(method, path, query, body, status, auth, fault))
+        if wait:
+            self._stopping.wait(wait)
         return Response(payload, status, headers, content_type="application/json; charset=UTF-8")
 
     @staticmethod
