@@ -32,7 +32,7 @@ def _error(status: int, event: str, message: str) -> Receipt:
 def _json_object(raw: bytes) -> dict | None:
     try:
         payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested past Python's stack
         return None
     return payload if isinstance(payload, dict) else None
 

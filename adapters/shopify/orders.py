@@ -6,7 +6,6 @@ refund so far); money is always the shop's currency, never the buyer's presentme
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from adapters.shopify.payload import (
     Payload,
     flag,
     ident_or_none,
+    in_range,
     shop_money,
     shop_money_or_zero,
 )
@@ -43,7 +43,8 @@ def order_event(payload: Any, shop_ref: str) -> OrderEvent:
     gift_cards = [line for line in lines if flag(line, "gift_card")]
     items = tuple(_line_item(line, taxes_included) for line in lines
                   if not flag(line, "gift_card"))
-    merchandise = sum((item.total for item in items), Decimal(0))
+    merchandise = in_range("line_items (sum after discounts)",
+                           sum((item.total for item in items), Decimal(0)))
     gift_card_ids = frozenset(filter(None, (ident_or_none(line, "id") for line in gift_cards)))
     refunded = sum((_refunded(refund, gift_card_ids) for refund in order.records("refunds")),
                    Decimal(0))
@@ -65,12 +66,12 @@ def order_event(payload: Any, shop_ref: str) -> OrderEvent:
         updated_at=updated_at,
         paid_at=_paid_at(order, status, financial, created_at),
         line_items=items,
-        shipping=_sum(order.records("shipping_lines"), "price"),
+        shipping=_sum(order, "shipping_lines", "price"),
         tax=shop_money_or_zero(order, "total_tax"),
         discounts=shop_money_or_zero(order, "total_discounts"),
         discount_codes=_discount_codes(order),
         referral_code=_referral_code(order),
-        refunded=min(refunded, merchandise),
+        refunded=in_range("refunds (sum)", min(refunded, merchandise)),
         channel="pos" if order.text_or_none("source_name") == "pos" else "online",
         test=flag(order, "test"),
         **_identities(order),
@@ -132,10 +133,11 @@ def _paid_at(order: Payload, status: OrderStatus, financial: str | None,
 def _line_item(line: Payload, taxes_included: bool) -> LineItem:
     quantity = line.whole("quantity")
     # `price` is the unit price before discounts; allocations hold line and order discounts.
-    discounts = _sum(line.records("discount_allocations"), "amount")
+    discounts = _sum(line, "discount_allocations", "amount")
     total = shop_money(line, "price") * quantity - discounts
     if taxes_included:
-        total -= _sum(line.records("tax_lines"), "price")
+        total -= _sum(line, "tax_lines", "price")
+    in_range(f"{line.path} (price x quantity - discounts)", total)
     product_id = line.whole_or_none("product_id")
     return LineItem(
         sku=line.text_or_none("sku") or None,
@@ -158,11 +160,12 @@ def _refunded(refund: Payload, gift_card_ids: frozenset[str] = frozenset()) -> D
             continue
         # Shopify sends `subtotal` here as a JSON number; only subtotal_set is a decimal string.
         total += shop_money(line, "subtotal")
-    return total
+    return in_range(refund.name("refund_line_items") + " (sum)", total)
 
 
-def _sum(records: Iterable[Payload], key: str) -> Decimal:
-    return sum((shop_money(record, key) for record in records), Decimal(0))
+def _sum(record: Payload, list_key: str, key: str) -> Decimal:
+    total = sum((shop_money(item, key) for item in record.records(list_key)), Decimal(0))
+    return in_range(f"{record.name(list_key)} (sum of {key})", total)
 
 
 def _discount_codes(order: Payload) -> tuple[str, ...]:

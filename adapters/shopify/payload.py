@@ -11,10 +11,10 @@ import re
 from decimal import Decimal
 
 from adapters.base import BadPayload
-from adapters.woocommerce.payload import Payload
+from adapters.woocommerce.payload import Payload, in_range
 
-__all__ = ["Payload", "flag", "ident_or_none", "ids", "required_record", "shop_money",
-           "shop_money_or_zero"]
+__all__ = ["Payload", "flag", "ident_or_none", "ids", "in_range", "required_record",
+           "shop_money", "shop_money_or_zero"]
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _MAX_ID = 2**63 - 1  # Shopify ids are int64

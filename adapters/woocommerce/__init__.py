@@ -9,7 +9,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.base import Credentials, DeliveryMeta, check_body_hmac, header
@@ -49,7 +49,9 @@ def ignored_reason(topic: str, payload: Any) -> str:
     resource = topic.partition(".")[0]
     if resource == "coupon":
         if isinstance(payload, dict) and push.is_ours(payload):
-            return f"{topic}: our own reward code {payload.get('code')} echoed back"
+            code = payload.get("code")
+            shown = code if isinstance(code, str) else "?"  # never a huge or deeply nested value
+            return f"{topic}: our own reward code {shown} echoed back"
         return f"{topic}: coupons do not earn"
     if resource == "action":
         return f"{topic}: action hooks are not handled"
@@ -85,8 +87,8 @@ class WooCommerceAdapter:
         return [IgnoredDelivery(ignored_reason(topic, payload))]
 
     def push_tier(self, credentials: Credentials, customer_ref: str, tag: str | None,
-                  previous_tag: str | None) -> None:
-        push.push_tier(credentials, customer_ref, tag)
+                  stale_tags: Sequence[str]) -> None:
+        push.push_tier(credentials, customer_ref, tag)  # one meta value: nothing to take off
 
     def push_profile(self, credentials: Credentials, customer_ref: str, points: int,
                      tier: str | None) -> None:

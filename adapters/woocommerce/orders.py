@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.base import BadPayload
-from adapters.woocommerce.payload import Payload
+from adapters.woocommerce.payload import Payload, in_range
 from rules.events import LineItem, OrderEvent, OrderStatus, normalise_email
 from rules.identity import BuyerDigests, address_text, digest
 
@@ -41,6 +41,9 @@ def order_event(payload: Any, shop_ref: str) -> OrderEvent:
     created_at = order.moment_or_none("date_created_gmt") or updated_at
     customer_id = order.whole_or_none("customer_id")
     billing = order.record_or_none("billing")
+    lines = tuple(_line_item(line) for line in order.records("line_items", required=True))
+    in_range("line_items (sum of totals)", sum((line.total for line in lines), Decimal(0)))
+    refunded = sum((-refund.money("total") for refund in order.records("refunds")), Decimal(0))
     return OrderEvent(
         platform=PLATFORM,
         shop_ref=shop_ref,
@@ -52,13 +55,13 @@ def order_event(payload: Any, shop_ref: str) -> OrderEvent:
         created_at=created_at,
         updated_at=updated_at,
         paid_at=_paid_at(order, status, created_at),
-        line_items=tuple(_line_item(line) for line in order.records("line_items", required=True)),
+        line_items=lines,
         shipping=order.money_or_zero("shipping_total"),
         tax=order.money_or_zero("total_tax"),
         discounts=order.money_or_zero("discount_total"),
         discount_codes=_discount_codes(order),
         referral_code=_referral_code(order),
-        refunded=sum((-refund.money("total") for refund in order.records("refunds")), Decimal(0)),
+        refunded=in_range("refunds (sum of totals)", refunded),
         channel="pos" if "pos" in (order.text_or_none("created_via") or "").lower() else "online",
         **_identities(order, billing),
     )

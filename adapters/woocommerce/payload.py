@@ -8,6 +8,7 @@ Every reader raises BadPayload whose message starts with the field's path
 from __future__ import annotations
 
 import re
+import reprlib
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,10 +21,31 @@ _DECIMAL = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,10})?")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _MAX_INT = 2**63 - 1  # WordPress ids are BIGINT UNSIGNED in practice below this
 
+# No amount in an event may exceed this either way. Real orders stay far below a trillion even
+# in currencies with tiny units (10**12 IDR or VND is tens of millions of euros); a larger amount
+# is a broken body. Points are amount x rate stored in BIGINT columns, and the adapters' sums and
+# products (price x quantity) must stay exact in the default 28-digit Decimal context: both hold
+# with room to spare below this bound.
+MAX_AMOUNT = Decimal(10**12)
+
+# A wrong value is shown cut short, and never walked deeper than two levels: a deeply nested list
+# in a body must not exhaust the stack while we describe it.
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 2
+_SHORT.maxstring = _SHORT.maxlong = _SHORT.maxother = 40
+
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    text = _SHORT.repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def in_range(name: str, amount: Decimal) -> Decimal:
+    """`amount` unchanged, or BadPayload naming `name` when it is beyond MAX_AMOUNT."""
+    if not -MAX_AMOUNT <= amount <= MAX_AMOUNT:
+        raise BadPayload(f"{name}: amount out of range: {amount} (at most {MAX_AMOUNT:,} "
+                         "either way)")
+    return amount
 
 
 class Payload:
@@ -66,6 +88,11 @@ class Payload:
     def _text(self, key: str, value: Any) -> str:
         if not isinstance(value, str):
             raise self.wrong(key, "a string", value)
+        if not value.isascii():
+            try:  # JSON's \ud800 escapes decode to lone surrogates, which nothing can store
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise self.wrong(key, "valid Unicode text", value) from None
         return value
 
     # whole numbers and ids --------------------------------------------------------------------
@@ -102,7 +129,7 @@ class Payload:
         # A JSON number would have passed through float: only strings are exact.
         if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
             raise self.wrong(key, 'a decimal string like "12.50"', value)
-        return Decimal(value)
+        return in_range(self.name(key), Decimal(value))
 
     # time -------------------------------------------------------------------------------------
 

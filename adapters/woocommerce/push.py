@@ -75,7 +75,10 @@ def _product_ids(api, spec: CodeSpec) -> list[int]:
 
 
 def is_ours(coupon: dict) -> bool:
-    return any(meta.get("key") == CODE_META_KEY for meta in coupon.get("meta_data") or [])
+    # Plugins write all sorts into meta_data: whatever is not a list of objects is not ours.
+    meta = coupon.get("meta_data")
+    return isinstance(meta, list) and any(
+        isinstance(entry, dict) and entry.get("key") == CODE_META_KEY for entry in meta)
 
 
 def create_code(credentials: Credentials, spec: CodeSpec) -> str:

@@ -66,7 +66,8 @@ def test_unknown_shop_is_404(client, services, woo_shop, shop_path):
     assert_refused(response, 404, "no woocommerce shop", services)
 
 
-@pytest.mark.parametrize("raw", [b"not json at all", b"[1, 2, 3]", b'{"id": 13', b"\xff\xfe"])
+@pytest.mark.parametrize("raw", [b"not json at all", b"[1, 2, 3]", b'{"id": 13', b"\xff\xfe",
+                                 b'{"a":' * 100_000])  # nested past Python's recursion limit
 def test_signed_non_json_body_is_400(client, services, woo_shop, raw):
     _, headers = fixture_delivery("04")
     headers["X-WC-Webhook-Signature"] = woo_signature(raw)
