@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint clean
+.PHONY: run test test-long lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(VENV)/.installed-test
 	./scripts/ensure-services.sh
 	./scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
+
+# The scale-out fault tests at full size: 5,000 deliveries each (make test runs ~740).
+test-long: $(VENV)/.installed-test
+	./scripts/ensure-services.sh
+	LOYALTY_TEST_LONG=1 $(BIN)/python -m pytest tests/e2e/test_fleet.py -s
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check connector adapters rules webhooks tests
