@@ -109,3 +109,30 @@ def compare(session: Session, shop: Shop, draft: Program, now: datetime,
     movers = sum(1 for key, name in draft_tiers.items() if live_tiers.get(key) != name)
     return Comparison(draft_summary, live_summary, version.version, live.currency, movers,
                       len(stored.orders), stored.unreadable)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    label: str
+    draft: str
+    live: str
+
+
+def _cells(summary: Summary | None, currency: str, tiers: list[str]) -> list[str]:
+    if summary is None:
+        return ["n/a"] * (4 + len(tiers))
+    counts = dict(summary.tier_counts)
+    return [str(summary.points_issued), str(summary.points_redeemable),
+            f"{summary.reward_cost} {currency}", f"{summary.liability} {currency}",
+            *(str(counts.get(name, 0)) for name in tiers)]
+
+
+def comparison_rows(result: Comparison, draft: Program) -> list[ComparisonRow]:
+    """The draft and live columns, row by row (the admin's table and the CLI's)."""
+    tiers = list(dict.fromkeys(name for summary in (result.draft, result.live) if summary
+                               for name, _ in summary.tier_counts))
+    labels = ["Points issued", "Points redeemable", "Reward cost (face value)",
+              "Outstanding liability", *(f"Customers in tier {name}" for name in tiers)]
+    draft_cells = _cells(result.draft, draft.currency, tiers)
+    live_cells = _cells(result.live, result.live_currency or "", tiers)
+    return [ComparisonRow(*cells) for cells in zip(labels, draft_cells, live_cells, strict=True)]

@@ -1,5 +1,5 @@
-"""A draft program in the admin: its text (typed or uploaded), the token that lets only a simulated
-text be published, and the simulation's comparison as table rows."""
+"""A draft program in the admin: its text (typed or uploaded), and the token that lets only a
+simulated text be published."""
 from __future__ import annotations
 
 import hashlib
@@ -7,10 +7,6 @@ import hmac
 from dataclasses import dataclass
 
 from werkzeug.datastructures import FileStorage
-
-from connector.simulation import Comparison
-from rules.program import Program
-from rules.simulation import Summary
 
 PUBLISH_PURPOSE = "program-publish"
 TYPED_SOURCE = "draft"
@@ -53,30 +49,3 @@ def publish_token(key: bytes, program_id: int, text: str) -> str:
 def was_simulated(key: bytes, program_id: int, text: str, token: str) -> bool:
     return hmac.compare_digest(publish_token(key, program_id, text).encode(),
                                token.encode())
-
-
-@dataclass(frozen=True)
-class ComparisonRow:
-    label: str
-    draft: str
-    live: str
-
-
-def _cells(summary: Summary | None, currency: str, tiers: list[str]) -> list[str]:
-    if summary is None:
-        return ["n/a"] * (4 + len(tiers))
-    counts = dict(summary.tier_counts)
-    return [str(summary.points_issued), str(summary.points_redeemable),
-            f"{summary.reward_cost} {currency}", f"{summary.liability} {currency}",
-            *(str(counts.get(name, 0)) for name in tiers)]
-
-
-def comparison_rows(result: Comparison, draft: Program) -> list[ComparisonRow]:
-    """The draft and live columns of `loyalty program simulate`, row by row."""
-    tiers = list(dict.fromkeys(name for summary in (result.draft, result.live) if summary
-                               for name, _ in summary.tier_counts))
-    labels = ["Points issued", "Points redeemable", "Reward cost (face value)",
-              "Outstanding liability", *(f"Customers in tier {name}" for name in tiers)]
-    draft_cells = _cells(result.draft, draft.currency, tiers)
-    live_cells = _cells(result.live, result.live_currency or "", tiers)
-    return [ComparisonRow(*cells) for cells in zip(labels, draft_cells, live_cells, strict=True)]

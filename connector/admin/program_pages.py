@@ -26,7 +26,7 @@ class Simulated:
     shop: Shop
     at: datetime
     result: simulation.Comparison
-    rows: list[program_drafts.ComparisonRow]
+    rows: list[simulation.ComparisonRow]
     publish_token: str
 
 
@@ -120,7 +120,7 @@ def program_simulate(program_id: int):
         return _page(program_id, text, 409, error="no shop runs this program yet, so there "
                      "are no orders to replay: connect a shop first")
     key = _services().box.derive(program_drafts.PUBLISH_PURPOSE)
-    simulated = Simulated(shop, now, result, program_drafts.comparison_rows(result, loaded),
+    simulated = Simulated(shop, now, result, simulation.comparison_rows(result, loaded),
                           program_drafts.publish_token(key, program_id, text))
     return _page(program_id, text, simulated=simulated)
 

@@ -11,7 +11,6 @@ from connector import simulation
 from connector.cli.programs import shop_or_fail
 from connector.types import utcnow
 from rules.program import Program, ProgramError, load_program
-from rules.simulation import Summary
 
 
 def _draft(file: str) -> Program:
@@ -21,27 +20,13 @@ def _draft(file: str) -> Program:
         raise click.ClickException(str(exc)) from None
 
 
-def _rows(summary: Summary | None, currency: str, tiers: list[str]) -> list[str]:
-    if summary is None:
-        return ["n/a"] * (4 + len(tiers))
-    counts = dict(summary.tier_counts)
-    return [str(summary.points_issued), str(summary.points_redeemable),
-            f"{summary.reward_cost} {currency}", f"{summary.liability} {currency}",
-            *(str(counts.get(name, 0)) for name in tiers)]
-
-
 def _table(result: simulation.Comparison, draft: Program) -> str:
-    tiers = list(dict.fromkeys(name for summary in (result.draft, result.live) if summary
-                               for name, _ in summary.tier_counts))
-    labels = ["points issued", "points redeemable", "reward cost (face value)",
-              "outstanding liability", *(f"customers in tier {name}" for name in tiers)]
-    draft_column = _rows(result.draft, draft.currency, tiers)
-    live_column = _rows(result.live, result.live_currency or "", tiers)
+    rows = simulation.comparison_rows(result, draft)
     live_title = f"live (v{result.live_version})" if result.live_version else "live (none)"
-    width = max(map(len, draft_column + live_column + [live_title])) + 2
+    width = max(len(cell) for row in rows for cell in (row.draft, row.live, live_title)) + 2
     lines = [f"{'':<26}{'draft':>{width}}{live_title:>{width}}"]
-    lines += [f"{label:<26}{d:>{width}}{v:>{width}}"
-              for label, d, v in zip(labels, draft_column, live_column, strict=True)]
+    lines += [f"{row.label[0].lower() + row.label[1:]:<26}{row.draft:>{width}}{row.live:>{width}}"
+              for row in rows]
     return "\n".join(lines)
 
 
