@@ -125,6 +125,17 @@ def test_session_cookie_is_http_only_lax_and_lasts_twelve_hours(client, admin_us
     assert "Secure" not in cookie  # LOYALTY_PUBLIC_URL is http in the tests
 
 
+def test_behind_https_the_session_cookie_is_secure(settings, admin_user):
+    from connector import create_app
+
+    app = create_app({**settings, "LOYALTY_PUBLIC_URL": "https://loyalty.example.com"})
+    try:
+        cookie = log_in(app.test_client()).headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie
+    finally:
+        app.extensions["loyalty"].close()
+
+
 def test_logout_needs_the_token_and_ends_the_session(client, admin_user):
     log_in(client)
     assert client.post("/admin/logout").status_code == 400
