@@ -165,3 +165,47 @@ def test_a_delivery_that_lost_a_race_runs_again_at_once_uncounted(services, clie
         row = session.get(InboxDelivery, lost[0])
         assert (row.status, row.attempts) == ("done", 1)
         assert "owed 56" in row.note
+
+
+def test_calls_to_one_store_share_one_budget_across_workers(services, woo_shop, monkeypatch):
+    """Dramatiq's keyed window limiter in the real Redis: with 3 calls a second for the shop,
+    ten push jobs taken at once by ten worker threads make three calls; the other seven come
+    back to the queue a second or so later, untouched."""
+    import threading
+    import uuid
+    from dataclasses import replace
+
+    from connector import pushing
+    from connector.fleet.tasks import declare
+    from tests.e2e.fleet import BROKERS, forget_queues
+
+    fleet = replace(FLEET, rate_limit_url=BROKERS["redis"], shop_calls_per_second=3,
+                    prefix=f"t{uuid.uuid4().hex[:12]}")
+    services.config = replace(services.config, fleet=fleet)
+    broker = stub_dispatch()[1]
+    services.dispatch = BrokerDispatch(fleet, broker)
+    with services.db.transaction() as session:
+        for number in range(10):
+            outbox.enqueue(session, woo_shop, "profile.push", f"job-{number}", {})
+    ran: list[int] = []
+    monkeypatch.setattr(pushing, "run_one", lambda _services, job_id: ran.append(job_id))
+    run_push_job = declare(broker, services)["run_push_job"].fn
+    start = threading.Barrier(10)
+
+    def worker_thread(job_id: int) -> None:
+        start.wait()
+        run_push_job(job_id)
+
+    threads = [threading.Thread(target=worker_thread, args=(job,)) for job in range(1, 11)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(ran) == 3
+        delayed = [Message.decode(raw) for raw in broker.queues[f"{fleet.outbox_queue}.DQ"].queue]
+        assert sorted(m.args[0] for m in delayed) == sorted(set(range(1, 11)) - set(ran))
+        assert all(500 <= m.options["eta"] - m.message_timestamp <= 1600 for m in delayed)
+    finally:
+        forget_queues({"LOYALTY_QUEUE_PREFIX": fleet.prefix,
+                       "LOYALTY_BROKER_URL": BROKERS["redis"]})
