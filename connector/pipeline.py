@@ -132,7 +132,7 @@ def process_one(db: Database, wanted: int | None = None) -> bool:
             if row_id is None:
                 raise
             if _is_conflict(exc) and conflicts < CONFLICT_RETRIES:
-                log.info("delivery.conflict", extra={"inbox_id": row_id, "error": str(exc)})
+                log.info("delivery.conflict", extra={"inbox_id": row_id, "error": str(exc)[:300]})
                 wanted = row_id  # rolled back: run the same delivery again, now
                 continue
             _record_failure(db, row_id, exc)
