@@ -13,6 +13,10 @@ import random
 from collections import Counter
 
 TIMEOUT = "timeout"
+# A request sent again after this many faults in a row gets through: 30% of calls fail, yet a
+# retried write is not unlucky eight times running (the outbox's attempt limit), which would
+# make a dead letter by chance and the test fail one run in a hundred.
+MAX_IN_A_ROW = 3
 
 
 class Flakiness:
@@ -29,11 +33,16 @@ class Flakiness:
         self.kinds, self.rate, self.timeout_seconds = kinds, rate, timeout_seconds
         self._rng = random.Random(seed)
         self.injected: Counter[str] = Counter()
+        self._streaks: Counter[str] = Counter()
 
-    def draw(self) -> str | None:
-        """The fault for the request being answered (counted), or None."""
-        if self.rate <= 0 or self._rng.random() >= self.rate:
+    def draw(self, request: str = "") -> str | None:
+        """The fault for the request being answered (counted), or None. `request` names it
+        (method and path, or the body): one that failed MAX_IN_A_ROW times running passes."""
+        if self.rate <= 0 or self._rng.random() >= self.rate \
+                or self._streaks[request] >= MAX_IN_A_ROW:
+            self._streaks.pop(request, None)
             return None
+        self._streaks[request] += 1
         kind = self._rng.choice(self.kinds)
         self.injected[kind] += 1
         return kind

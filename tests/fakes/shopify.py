@@ -248,7 +248,7 @@ class FakeShopify(LocalServer):
         failure = self._take(self._failures)
         if not failure and graphql and authorized:
             with self.lock:
-                fault = self._flaky.draw()
+                fault = self._flaky.draw(request.get_data(as_text=True))
                 wait = self._flaky.wait_seconds(fault)
         if failure:
             status, payload, headers = failure_reply(failure.status)

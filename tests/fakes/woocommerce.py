@@ -200,7 +200,7 @@ class FakeWooCommerce(LocalServer):
             if failure:
                 raise status_error(failure.status)
             with self.lock:
-                fault = self._flaky.draw()
+                fault = self._flaky.draw(f"{method} {path}")
                 wait = self._flaky.wait_seconds(fault)
             if fault in ("500", "429"):
                 raise status_error(int(fault))
