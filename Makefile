@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-long lint clean
+.PHONY: run test test-long lint clean bench bench-quick wordpress-zip
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,18 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	./scripts/ensure-services.sh
 	./scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest
+	./scripts/ensure-php.sh
+	./scripts/ensure-node.sh
+	LOYALTY_REQUIRE_INTEGRATIONS=1 $(BIN)/python -m pytest
 
 # The scale-out fault tests at full size: 5,000 deliveries each (make test runs ~740).
 test-long: $(VENV)/.installed-test
 	./scripts/ensure-services.sh
 	LOYALTY_TEST_LONG=1 $(BIN)/python -m pytest tests/e2e/test_fleet.py -s
+
+# The installable WordPress plugin: dist/loyalty-connector.zip
+wordpress-zip:
+	./integrations/wordpress/build-zip.sh dist
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check connector adapters rules webhooks tests

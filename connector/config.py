@@ -33,7 +33,8 @@ class ShopifyApp:
     api_base: str | None  # tests: a fake Admin API instead of https://<shop>
 
 
-DEFAULT_SHOPIFY_SCOPES = "read_orders,read_customers,write_customers,write_discounts"
+DEFAULT_SHOPIFY_SCOPES = \
+    "read_orders,read_customers,write_customers,write_discounts,write_app_proxy"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ id>/<action>`, signed by the merchant's snippet. The customer comes only from th
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
@@ -25,8 +26,10 @@ from connector.statements import customer_statement, statement_of
 from connector.storefront_auth import Caller, Refused, param, shopify_caller, woocommerce_caller
 from connector.storefront_views import catalogue, next_tier
 from connector.types import utcnow
+from rules.earning import cart_estimate
 
 blueprint = Blueprint("storefront", __name__)
+MAX_CART = Decimal(10) ** 9
 
 
 @blueprint.errorhandler(Refused)
@@ -60,6 +63,27 @@ def balance(caller: Caller):
                    rewards=[r for r in offer if r["affordable"]],
                    history=[{k: e[k] for k in ("kind", "points", "created_at", "reason")}
                             for e in statement["entries"][-50:]])
+
+
+def estimate(caller: Caller):
+    """Points the shopper's cart would earn: `amount` (after discounts) in `currency`."""
+    try:
+        amount = Decimal(param("amount"))
+    except InvalidOperation:
+        raise Refused(400, "amount: expected a decimal such as 42.50", "bad-request") from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_CART:
+        raise Refused(400, f"amount: expected 0 to {MAX_CART}", "bad-request")
+    with _services().db.reading() as session:
+        shop = session.get(Shop, caller.shop_id)
+        program = live_program(session, shop)
+        customer = find_customer(session, shop, caller.customer_ref, None) \
+            if caller.customer_ref else None
+        tier = customer.tier if customer is not None else None
+    if program is None:
+        raise Refused(404, "this shop has no published program", "no-program")
+    currency = (param("currency") or program.currency).upper()[:3]
+    return jsonify(points=cart_estimate(amount, currency, program, tier), currency=currency,
+                   tier=tier)
 
 
 def rewards(caller: Caller):
@@ -142,6 +166,7 @@ def join_program(caller: Caller):
 ACTIONS: dict[str, tuple[str, Callable[[Caller], object]]] = {
     "balance": ("GET", balance), "rewards": ("GET", rewards), "links": ("GET", share_links),
     "redeem": ("POST", redeem_reward), "join": ("POST", join_program),
+    "estimate": ("GET", estimate),
 }
 
 

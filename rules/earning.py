@@ -110,3 +110,15 @@ def lot_dates(earned_at: datetime, earn: EarnRules) -> LotDates:
     """A lot is pending for the return window, then available until it expires."""
     available_at = earned_at + timedelta(days=earn.pending_days)
     return LotDates(available_at, expiry_for(available_at, earn))
+
+
+def cart_estimate(amount: Decimal, currency: str, program: Program,
+                  tier_name: str | None) -> int:
+    """Points a cart of `amount` (the earn base after discounts) would earn if paid now, at the
+    tier's multiplier: what the store shows beside the cart total, never written anywhere."""
+    rate = program.earn.rate_for(currency, program.currency)
+    if rate is None or amount <= _ZERO:
+        return 0
+    tier = next((t for t in program.tiers if t.name == tier_name), None)
+    multiplier = tier.multiplier if tier is not None else Decimal(1)
+    return points_for(amount, rate, multiplier, program.earn.rounding)

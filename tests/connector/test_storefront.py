@@ -130,3 +130,28 @@ def test_the_woocommerce_signature_is_hmac_sha256_of_id_colon_timestamp():
     # What the PHP snippet computes: hash_hmac('sha256', '42:1700000000', 'secret')
     assert storefront_signature("42", "1700000000", "secret") == \
         "06befc2f1ab0d54fe546ba44465ee0fb75171b35efc9a472aa1baff621d662be"  # openssl dgst
+
+
+def _guest(store) -> str:
+    return "" if store.platform == "shopify" else "0"
+
+
+def test_the_cart_estimate_follows_the_program_and_the_shoppers_tier(client, services, store):
+    """1 point per 1.00, floored; Gold earns 1.5 times; a visitor earns at the base rate."""
+    estimate = store.url("estimate")
+    visitor = client.get(f"{estimate}?{store.signed(_guest(store), amount='42.50')}")
+    assert visitor.status_code == 200
+    assert visitor.get_json() == {"points": 42, "currency": "USD", "tier": None}
+    client.post(f"{store.url('join')}?{store.signed('9001')}", data={"email": "g@example.org"})
+    with services.db.transaction() as session:
+        session.scalar(select(Customer).where(Customer.email == "g@example.org")).tier = "Gold"
+    gold = client.get(f"{estimate}?{store.signed('9001', amount='42.50')}")
+    assert gold.get_json() == {"points": 63, "currency": "USD", "tier": "Gold"}
+    pounds = client.get(f"{estimate}?{store.signed('9001', amount='10', currency='GBP')}")
+    assert pounds.get_json()["points"] == 0  # GBP does not earn in the example program
+
+
+@pytest.mark.parametrize("amount", ["", "forty", "-1", "NaN", "1e12"])
+def test_a_bad_cart_amount_is_a_clear_400(client, store, amount):
+    answer = client.get(f"{store.url('estimate')}?{store.signed(_guest(store), amount=amount)}")
+    assert answer.status_code == 400 and "amount: expected" in answer.get_json()["error"]

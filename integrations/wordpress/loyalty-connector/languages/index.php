@@ -1,0 +1,2 @@
+<?php
+// Translations for the `loyalty-connector` text domain go here (loyalty-connector-{locale}.mo).

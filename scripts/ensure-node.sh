@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The store-side JavaScript tests (integrations/) need Node.js 18 or newer: install Debian's
+# nodejs when it is missing or older; fail with a clear message if that fails.
+set -u
+major() { node -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
+if [ "$(major)" -ge 18 ]; then
+  echo "node: $(node --version)"
+  exit 0
+fi
+echo "node: Node.js 18 or newer not found; installing Debian's nodejs"
+if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+install() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q nodejs >/tmp/loyalty-apt-node.log 2>&1; }
+if { install || { $SUDO apt-get update -q >/dev/null 2>&1 && install; }; } && [ "$(major)" -ge 18 ]; then
+  echo "node: installed ($(node --version))"
+  exit 0
+fi
+echo "ERROR: the integration tests need Node.js 18 or newer and installing Debian's nodejs" >&2
+echo "failed or gave an older one (see /tmp/loyalty-apt-node.log): apt-get install -y nodejs" >&2
+exit 1
