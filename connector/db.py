@@ -40,8 +40,11 @@ def _make_engine(url: str, autocommit: bool) -> Engine:
         if not autocommit:
             event.listen(engine, "begin", _sqlite_begin)
         return engine
+    # The acknowledgement engine pings nothing: it retries a dropped connection itself
+    # (connector.intake), and a ping per delivery costs a round trip.
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **options)
+    return create_engine(url, pool_pre_ping=not autocommit, pool_size=10, max_overflow=20,
+                         **options)
 
 
 class Database:

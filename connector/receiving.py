@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import DBAPIError
 
 from adapters import REGISTRY, BadSignature
-from connector.intake import record_delivery
+from connector.intake import StorageUnavailable, record_delivery
 from connector.services import Services
 from connector.types import utcnow
 
@@ -88,7 +88,7 @@ def receive(services: Services, platform: str, shop_id: int | None,
         inbox_id = record_delivery(services.db, platform=platform, shop_id=shop.id,
                                    dedupe_key=meta.dedupe_key, topic=meta.topic, body=raw,
                                    received_at=utcnow())
-    except DBAPIError:
+    except (DBAPIError, StorageUnavailable):
         return _error(503, "webhook.database-unavailable", "storage unavailable, retry later")
     if inbox_id is None:
         return Receipt(200, "webhook.duplicate", {"status": "duplicate"})
