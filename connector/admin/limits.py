@@ -56,6 +56,9 @@ def init_app(app: Flask) -> Limiter:
                           key_prefix="loyalty", in_memory_fallback_enabled=True)
     except ConfigurationError as exc:  # e.g. redis:// without the redis package installed
         raise ConfigError(f"LOYALTY_RATELIMIT_STORAGE: cannot use {uri!r}: {exc}") from None
+    # Only the login form is limited: every other request (webhooks above all) skips the
+    # limiter's per-request bookkeeping.
+    limiter.request_filter(lambda: request.endpoint != LOGIN_ENDPOINT)
     login = app.view_functions[LOGIN_ENDPOINT]
     for allowed, key in ((PER_ADDRESS, get_remote_address), (PER_USERNAME, _username)):
         login = limiter.limit(allowed, key_func=key, methods=["POST"], deduct_when=_refused,
