@@ -10,7 +10,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connector.models import ApiKey, Shop
@@ -51,9 +51,16 @@ def authenticate(session: Session, presented: str, now: datetime) -> ApiKey | No
         return None
     if key.revoked_at is not None:
         return None
-    if key.last_used_at is None or key.last_used_at < now - TOUCH_EVERY:
-        key.last_used_at = now
     return key
+
+
+def needs_touch(key: ApiKey, now: datetime) -> bool:
+    """Whether to record this use: at most once every TOUCH_EVERY, so most calls only read."""
+    return key.last_used_at is None or key.last_used_at < now - TOUCH_EVERY
+
+
+def touch(session: Session, key_id: int, now: datetime) -> None:
+    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
 
 
 def keys_of(session: Session, shop_id: int) -> list[ApiKey]:

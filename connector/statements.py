@@ -20,12 +20,15 @@ def customer_statement(session: Session, shop: Shop, customer_ref: str | None,
     return None if customer is None else statement_of(session, customer)
 
 
-def statement_of(session: Session, customer: Customer) -> dict:
-    """The statement of a customer already found."""
+def statement_of(session: Session, customer: Customer, last: int | None = None) -> dict:
+    """The statement of a customer already found: every entry, or only the `last` ones."""
     now = utcnow()
     totals = balance(session, customer, now)
-    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.customer_id == customer.id)
-                              .order_by(LedgerEntry.id))
+    query = select(LedgerEntry).where(LedgerEntry.customer_id == customer.id)
+    if last is None:
+        entries = list(session.scalars(query.order_by(LedgerEntry.id)))
+    else:
+        entries = list(session.scalars(query.order_by(LedgerEntry.id.desc()).limit(last)))[::-1]
     return {
         "customer_id": customer.id, "email": customer.email,
         "balance": totals.available, "pending": totals.pending,

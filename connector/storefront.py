@@ -30,6 +30,7 @@ from rules.earning import cart_estimate
 
 blueprint = Blueprint("storefront", __name__)
 MAX_CART = Decimal(10) ** 9
+HISTORY = 50  # entries the balance answer shows
 
 
 @blueprint.errorhandler(Refused)
@@ -55,14 +56,14 @@ def balance(caller: Caller):
         if customer is None:
             return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
                            rewards=[], history=[])
-        statement = statement_of(session, customer)
+        statement = statement_of(session, customer, last=HISTORY)
         progress = next_tier(session, customer, program, utcnow()) if program else None
     offer = catalogue(program, statement["balance"], statement["tier"]) if program else []
     return jsonify(member=customer.joined_at is not None, balance=statement["balance"],
                    pending=statement["pending"], tier=statement["tier"], next_tier=progress,
                    rewards=[r for r in offer if r["affordable"]],
                    history=[{k: e[k] for k in ("kind", "points", "created_at", "reason")}
-                            for e in statement["entries"][-50:]])
+                            for e in statement["entries"]])
 
 
 def estimate(caller: Caller):
