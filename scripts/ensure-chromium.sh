@@ -8,10 +8,7 @@ if [ -x "$CHROMIUM" ]; then
   exit 0
 fi
 echo "chromium: not found at $CHROMIUM; installing Debian's package"
-if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
-if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >/tmp/loyalty-apt.log 2>&1 \
-   || { $SUDO apt-get update -q >/dev/null 2>&1 && \
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >/tmp/loyalty-apt.log 2>&1; }; then
+if "$(dirname "$0")/apt-install.sh" /tmp/loyalty-apt.log chromium; then
   echo "chromium: installed ($("$CHROMIUM" --version 2>/dev/null | head -1))"
   exit 0
 fi

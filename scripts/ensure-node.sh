@@ -8,9 +8,7 @@ if [ "$(major)" -ge 18 ]; then
   exit 0
 fi
 echo "node: Node.js 18 or newer not found; installing Debian's nodejs"
-if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
-install() { DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q nodejs >/tmp/loyalty-apt-node.log 2>&1; }
-if { install || { $SUDO apt-get update -q >/dev/null 2>&1 && install; }; } && [ "$(major)" -ge 18 ]; then
+if "$(dirname "$0")/apt-install.sh" /tmp/loyalty-apt-node.log nodejs && [ "$(major)" -ge 18 ]; then
   echo "node: installed ($(node --version))"
   exit 0
 fi

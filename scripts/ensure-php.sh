@@ -25,7 +25,7 @@ ensure_mariadb() {
   if mariadb_up; then echo "mariadb: up at 127.0.0.1:3306"; return 0; fi
   if [ ! -x /usr/sbin/mariadbd ]; then
     echo "mariadb: not installed; installing Debian's mariadb-server"
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q mariadb-server >>/tmp/loyalty-apt-php.log 2>&1
+    "$(dirname "$0")/apt-install.sh" /tmp/loyalty-apt-mariadb.log mariadb-server
   fi
   $SUDO start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd >/dev/null 2>&1
   for _ in $(seq 1 30); do mariadb_up && { echo "mariadb: started"; return 0; }; sleep 1; done
@@ -41,12 +41,9 @@ if present; then
   exit 0
 fi
 echo "php: PHP, PHPUnit or WordPress missing; installing Debian's packages ($PACKAGES)"
-install() {
-  # No recommends: the tests need neither WordPress's translations nor its default theme.
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $PACKAGES \
-    >/tmp/loyalty-apt-php.log 2>&1
-}
-if { install || { $SUDO apt-get update -q >/dev/null 2>&1 && install; }; } && present; then
+# No recommends: the tests need neither WordPress's translations nor its default theme.
+# shellcheck disable=SC2086
+if APT_OPTIONS=--no-install-recommends "$(dirname "$0")/apt-install.sh" /tmp/loyalty-apt-php.log $PACKAGES && present; then
   echo "php: installed"
   versions
   ensure_mariadb
