@@ -29,11 +29,27 @@ test: $(VENV)/.installed-test
 	./scripts/ensure-php.sh
 	./scripts/ensure-node.sh
 	LOYALTY_REQUIRE_INTEGRATIONS=1 $(BIN)/python -m pytest
+	$(MAKE) bench-quick
 
 # The scale-out fault tests at full size: 5,000 deliveries each (make test runs ~740).
 test-long: $(VENV)/.installed-test
 	./scripts/ensure-services.sh
 	LOYALTY_TEST_LONG=1 $(BIN)/python -m pytest tests/e2e/test_fleet.py -s
+
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+# Every scenario beside its baseline; results, Markdown and charts under bench/results/.
+bench: $(VENV)/.installed-bench
+	./scripts/ensure-services.sh
+	./scripts/ensure-wrk.sh
+	$(BIN)/python -m bench
+
+bench-quick: $(VENV)/.installed-bench
+	./scripts/ensure-services.sh
+	./scripts/ensure-wrk.sh
+	$(BIN)/python -m bench --quick
 
 # The installable WordPress plugin: dist/loyalty-connector.zip
 wordpress-zip:
