@@ -23,7 +23,7 @@ run: $(VENV)/.installed
 	$(BIN)/loyalty db upgrade
 	$(BIN)/loyalty serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-bench
 	./scripts/ensure-services.sh
 	./scripts/ensure-chromium.sh
 	./scripts/ensure-php.sh
