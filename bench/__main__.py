@@ -3,6 +3,7 @@ in one run; prints the targets table and writes bench/results/<date>.json, .md a
 
 make bench-quick  (under two minutes: small sizes, one load level)
 make bench        (full sizes, three load levels, charts; also updates bench/results/latest.md)
+python -m bench --only push --update   (run one scenario again, keep the others of today's run)
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 
 from tqdm import tqdm
 
-from bench.report import write
+from bench.report import earlier, merged, write
 
 SCENARIOS = ("ack", "processing", "backfill", "push", "reads")
 
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     parser.add_argument("--only", default=",".join(SCENARIOS),
                         help=f"comma-separated scenarios (default all: {','.join(SCENARIOS)})")
+    parser.add_argument("--update", action="store_true",
+                        help="replace only these scenarios in today's results file")
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(SCENARIOS))
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         began = time.perf_counter()
         results.append(module.run(args.quick))
         results[-1].notes.append(f"Scenario run time: {time.perf_counter() - began:.0f} s.")
+    if args.update:
+        results = merged(earlier(args.quick), results)
     path = write(results, args.quick)
     print(path.read_text())
     print(f"bench: {len(results)} scenarios in {time.perf_counter() - started:.0f} s; "

@@ -5,7 +5,9 @@ from __future__ import annotations
 from bench.common import Result, Target
 from bench.shopify_push import COST, TARGET, _run
 
-FULL = {"codes": 1000, "bucket": 1000.0, "restore_rate": 1000.0}
+# Shopify's Advanced plan restores 200 points/s (20 codes/s); Plus's 1,000 would be above what
+# one worker's client makes unthrottled here (~120 codes/s), so it would measure the client.
+FULL = {"codes": 400, "bucket": 1000.0, "restore_rate": 200.0}
 QUICK = {"codes": 200, "bucket": 500.0, "restore_rate": 500.0}
 
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import Result
+from bench.common import Result, Target
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -73,10 +73,34 @@ def draw(results: list[Result], folder: Path, stamp: str) -> list[Path]:
     return made
 
 
+def earlier(quick: bool, folder: Path = RESULTS) -> list[Result]:
+    """Today's results already written (a run of some scenarios updates them in place)."""
+    path = folder / f"{_stamp(datetime.now(UTC), quick)}.json"
+    if not path.exists():
+        return []
+    results = []
+    for stored in json.loads(path.read_text())["results"]:
+        targets = [Target(**{k: v for k, v in t.items() if k != "met"})
+                   for t in stored.pop("targets")]
+        results.append(Result(**stored, targets=targets))
+    return results
+
+
+def merged(old: list[Result], new: list[Result]) -> list[Result]:
+    """`old` with each scenario run again replaced by its new result, in the usual order."""
+    fresh = {result.name: result for result in new}
+    kept = [fresh.pop(result.name, result) for result in old]
+    return kept + list(fresh.values())
+
+
+def _stamp(now: datetime, quick: bool) -> str:
+    return now.strftime("%Y-%m-%d") + ("-quick" if quick else "")
+
+
 def write(results: list[Result], quick: bool, folder: Path = RESULTS) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
-    stamp = now.strftime("%Y-%m-%d") + ("-quick" if quick else "")
+    stamp = _stamp(now, quick)
     charts = draw(results, folder, stamp)
     document = {"run_at": now.isoformat(), "quick": quick, "machine": platform.node(),
                 "results": [{**asdict(r), "targets": [{**asdict(t), "met": t.met}

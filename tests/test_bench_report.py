@@ -41,3 +41,14 @@ def test_the_json_and_the_charts_are_written(tmp_path):
 def test_percentiles_are_nearest_rank():
     values = [float(n) for n in range(1, 101)]
     assert (percentile(values, 50), percentile(values, 99), percentile([], 99)) == (50, 99, 0)
+
+
+def test_a_scenario_run_again_replaces_only_itself_in_todays_results(tmp_path):
+    from bench.report import earlier, merged
+
+    write([_result(), Result("push", "4. Push-back", rows=[{"codes_s": 19.0}])], quick=False,
+          folder=tmp_path)
+    again = Result("push", "4. Push-back", rows=[{"codes_s": 20.0}])
+    kept = merged(earlier(False, folder=tmp_path), [again])
+    assert [r.name for r in kept] == ["ack", "push"]
+    assert kept[0].targets[0].measured == 2100 / 5300 and kept[1].rows == [{"codes_s": 20.0}]
