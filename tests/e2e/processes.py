@@ -51,6 +51,18 @@ class Loyalty:
         self.run("program", "publish", "--shop", str(shop["id"]), program_path)
         return shop
 
+    def deliver_alice(self, base: str, shop_id: int) -> None:
+        """Alice signs up and pays order 13 (fixtures 01 and 04) on a running server: wait for
+        her 356 points (a program with pending_days = 0)."""
+        from tests.connector.woo import fixture_delivery
+
+        for name in ("01", "04"):
+            body, headers = fixture_delivery(name)
+            assert requests.post(f"{base}/webhooks/woocommerce/{shop_id}", data=body,
+                                 headers=headers, timeout=10).status_code == 200
+        wait_until(lambda: (self.customer(shop_id, "alice@example.com") or {})
+                   .get("balance") == 356, 30, "Alice's 356 points")
+
     def customer(self, shop_id: int, email: str) -> dict | None:
         done = self.run("customer", "show", "--shop", str(shop_id), "--email", email, "--json",
                         check=False)

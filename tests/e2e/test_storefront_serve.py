@@ -10,8 +10,7 @@ from urllib.parse import urlencode
 import requests
 
 from adapters.woocommerce.storefront import storefront_signature
-from tests.connector.woo import fixture_delivery
-from tests.e2e.processes import Loyalty, free_port, stop, wait_for_http, wait_until
+from tests.e2e.processes import Loyalty, free_port, stop, wait_for_http
 from tests.support import EXAMPLE_PROGRAM
 
 # Points available at once and a 5-off for 50, so Alice (356 points) can afford 7.
@@ -38,12 +37,7 @@ def test_concurrent_storefront_requests_against_a_running_server(settings, tmp_p
     api = f"{base}/storefront/woocommerce/{shop['id']}"
     try:
         wait_for_http(f"{base}/healthz", server)
-        for name in ("01", "04"):  # Alice signs up and pays order 13: 356 points
-            body, headers = fixture_delivery(name)
-            assert requests.post(f"{base}/webhooks/woocommerce/{shop['id']}", data=body,
-                                 headers=headers, timeout=10).status_code == 200
-        wait_until(lambda: (loyalty.customer(shop["id"], "alice@example.com") or {})
-                   .get("balance") == 356, 30, "Alice's 356 points")
+        loyalty.deliver_alice(base, shop["id"])  # 356 points
 
         def redeem(request_id: str):
             return requests.post(f"{api}/redeem?{signed(secret, '2')}", timeout=30,

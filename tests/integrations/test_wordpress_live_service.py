@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.connector.woo import fixture_delivery
-from tests.e2e.processes import Loyalty, free_port, stop, wait_for_http, wait_until
+from tests.e2e.processes import Loyalty, free_port, stop, wait_for_http
 from tests.e2e.test_storefront_serve import SPENDABLE
 
 WORDPRESS = Path(__file__).resolve().parents[2] / "integrations" / "wordpress"
@@ -53,12 +52,7 @@ def service(tmp_path_factory):
     server = loyalty.start("serve", "--port", str(port))
     try:
         wait_for_http(f"{base}/healthz", server)
-        for name in ("01", "04"):  # Alice signs up and pays order 13: 356 points
-            body, headers = fixture_delivery(name)
-            assert requests.post(f"{base}/webhooks/woocommerce/{shop['id']}", data=body,
-                                 headers=headers, timeout=10).status_code == 200
-        wait_until(lambda: (loyalty.customer(shop["id"], "alice@example.com") or {})
-                   .get("balance") == 356, 30, "Alice's 356 points")
+        loyalty.deliver_alice(base, shop["id"])  # 356 points
         yield RunningService(base, shop["id"], secret)
     finally:
         assert stop(server) == 0
