@@ -88,7 +88,7 @@ def receive(services: Services, platform: str, shop_id: int | None,
         inbox_id = record_delivery(services.db, platform=platform, shop_id=shop.id,
                                    dedupe_key=meta.dedupe_key, topic=meta.topic, body=raw,
                                    received_at=utcnow())
-    except (DBAPIError, StorageUnavailable):
+    except StorageUnavailable:  # connector.intake turns every storage failure into this
         return _error(503, "webhook.database-unavailable", "storage unavailable, retry later")
     if inbox_id is None:
         return Receipt(200, "webhook.duplicate", {"status": "duplicate"})
