@@ -3,6 +3,8 @@ and a lost race between two workers. Dramatiq's StubBroker stands in for Redis h
 real brokers are in tests/e2e/test_fleet.py."""
 from __future__ import annotations
 
+import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -167,10 +169,14 @@ def test_a_delivery_that_lost_a_race_runs_again_at_once_uncounted(services, clie
         assert "owed 56" in row.note
 
 
+def _wait_for_a_fresh_second() -> None:
+    time.sleep(1.02 - time.time() % 1)
+
+
 def test_calls_to_one_store_share_one_budget_across_workers(services, woo_shop, monkeypatch):
     """Dramatiq's keyed window limiter in the real Redis: with 3 calls a second for the shop,
-    ten push jobs taken at once by ten worker threads make three calls; the other seven come
-    back to the queue a second or so later, untouched."""
+    ten push jobs taken at once by ten worker threads make three calls in that second; the others
+    come back to the queue a second or so later, untouched."""
     import threading
     import uuid
     from dataclasses import replace
@@ -188,9 +194,15 @@ def test_calls_to_one_store_share_one_budget_across_workers(services, woo_shop, 
         for number in range(10):
             outbox.enqueue(session, woo_shop, "profile.push", f"job-{number}", {})
     ran: list[int] = []
-    monkeypatch.setattr(pushing, "run_one", lambda _services, job_id: ran.append(job_id))
+    second_of_call: list[int] = []
+
+    def run_one(_services, job_id: int) -> None:
+        second_of_call.append(int(time.time()))  # Dramatiq's window buckets are whole seconds
+        ran.append(job_id)
+
+    monkeypatch.setattr(pushing, "run_one", run_one)
     run_push_job = declare(broker, services)["run_push_job"].fn
-    start = threading.Barrier(10)
+    start = threading.Barrier(10, action=_wait_for_a_fresh_second)
 
     def worker_thread(job_id: int) -> None:
         start.wait()
@@ -202,7 +214,9 @@ def test_calls_to_one_store_share_one_budget_across_workers(services, woo_shop, 
             thread.start()
         for thread in threads:
             thread.join()
-        assert len(ran) == 3
+        # The budget is per second across every thread: a slow machine may spread the ten over
+        # two seconds (then up to 3 more run in the second one), never more than 3 in one second.
+        assert max(Counter(second_of_call).values()) == 3
         delayed = [Message.decode(raw) for raw in broker.queues[f"{fleet.outbox_queue}.DQ"].queue]
         assert sorted(m.args[0] for m in delayed) == sorted(set(range(1, 11)) - set(ran))
         assert all(500 <= m.options["eta"] - m.message_timestamp <= 1600 for m in delayed)
