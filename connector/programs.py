@@ -37,21 +37,31 @@ def publish(session: Session, program_id: int, text: str, source: str, actor: st
                              sha256=digest, published_at=at or utcnow(), actor=actor)
     session.add(version)
     session.flush()
+    session.info.get("program_versions", {}).pop(program_id, None)
     return version
 
 
+def _versions(session: Session, program_id: int) -> list[ProgramVersion]:
+    """Every version of the program, oldest first, read once per session: versions never
+    change once stored, and a batch of deliveries asks for them once per delivery."""
+    known = session.info.setdefault("program_versions", {})
+    if program_id not in known:
+        known[program_id] = list(session.scalars(
+            select(ProgramVersion).where(ProgramVersion.program_id == program_id)
+            .order_by(ProgramVersion.version)))
+    return known[program_id]
+
+
 def live_version(session: Session, program_id: int) -> ProgramVersion | None:
-    return session.scalar(select(ProgramVersion).where(ProgramVersion.program_id == program_id)
-                          .order_by(ProgramVersion.version.desc()).limit(1))
+    versions = _versions(session, program_id)
+    return versions[-1] if versions else None
 
 
 def version_in_force(session: Session, program_id: int, at: datetime) -> ProgramVersion | None:
     """The latest version published at or before `at`; an order older than the first version
     (placed before install, or imported history) earns under the first version."""
-    base = select(ProgramVersion).where(ProgramVersion.program_id == program_id)
-    in_force = session.scalar(base.where(ProgramVersion.published_at <= at)
-                              .order_by(ProgramVersion.published_at.desc(),
-                                        ProgramVersion.version.desc()).limit(1))
-    if in_force is not None:
-        return in_force
-    return session.scalar(base.order_by(ProgramVersion.version.asc()).limit(1))
+    versions = _versions(session, program_id)
+    in_force = [v for v in versions if v.published_at <= at]
+    if in_force:
+        return max(in_force, key=lambda v: (v.published_at, v.version))
+    return versions[0] if versions else None
