@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from connector.models import Customer, ReferralLink, ShareLink, Shop
@@ -120,7 +120,12 @@ def find_in_program(session: Session, program_id: int,
     code = (code or "").strip().upper()
     if not code or len(code) > 32:
         return None
-    return (session.scalar(select(ReferralLink).where(ReferralLink.program_id == program_id,
-                                                      ReferralLink.code == code))
-            or session.scalar(select(ShareLink).where(ShareLink.program_id == program_id,
-                                                      ShareLink.code == code)))
+    # Most codes on an order are the store's own coupons: one statement answers "neither".
+    found = session.execute(
+        select(literal("referral"), ReferralLink.id).where(
+            ReferralLink.program_id == program_id, ReferralLink.code == code)
+        .union_all(select(literal("share"), ShareLink.id).where(
+            ShareLink.program_id == program_id, ShareLink.code == code))).first()
+    if found is None:
+        return None
+    return session.get(ReferralLink if found[0] == "referral" else ShareLink, found[1])
