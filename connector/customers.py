@@ -11,20 +11,34 @@ from connector.models import Customer, CustomerAccount, Shop
 from rules.events import CustomerChange, CustomerEvent, normalise_email
 
 
+def _by_account(shop: Shop, customer_ref: str):
+    return (select(Customer).join(CustomerAccount, CustomerAccount.customer_id == Customer.id)
+            .where(CustomerAccount.shop_id == shop.id,
+                   CustomerAccount.platform_customer_id == customer_ref))
+
+
+def _by_email(shop: Shop, email: str):
+    return select(Customer).where(Customer.program_id == shop.program_id, Customer.email == email)
+
+
 def find_customer(session: Session, shop: Shop, customer_ref: str | None,
                   email: str | None) -> Customer | None:
     if customer_ref is not None:
-        found = session.scalar(
-            select(Customer).join(CustomerAccount, CustomerAccount.customer_id == Customer.id)
-            .where(CustomerAccount.shop_id == shop.id,
-                   CustomerAccount.platform_customer_id == customer_ref))
+        found = session.scalar(_by_account(shop, customer_ref))
         if found is not None:
             return found
     email = normalise_email(email)
     if email is None:
         return None
-    return session.scalar(select(Customer).where(Customer.program_id == shop.program_id,
-                                                 Customer.email == email))
+    return session.scalar(_by_email(shop, email))
+
+
+def _locked(session: Session, query) -> Customer | None:
+    """Serialise a customer's ledger writes across workers: read the row under a lock, fresh
+    even if this session holds it already, so cached totals never grow from a stale value
+    (the lock is a no-op on SQLite, whose writers take turns anyway)."""
+    return session.scalar(query.with_for_update(of=Customer)
+                          .execution_options(populate_existing=True))
 
 
 def resolve_customer(session: Session, shop: Shop, customer_ref: str | None,
@@ -35,14 +49,14 @@ def resolve_customer(session: Session, shop: Shop, customer_ref: str | None,
     is linked to the same customer, so the guest's points are claimed by the account.
     """
     email = normalise_email(email)
-    customer = find_customer(session, shop, customer_ref, email)
-    if customer is not None:
-        # Serialise this customer's ledger writes across workers: re-read under a row lock, so
-        # the cached totals are never updated from a stale value (no-op on SQLite).
-        session.refresh(customer, with_for_update=True)
-    else:
-        if customer_ref is None and email is None:
-            return None
+    if customer_ref is not None:
+        customer = _locked(session, _by_account(shop, customer_ref))
+        if customer is not None:
+            return customer
+    if customer_ref is None and email is None:
+        return None
+    customer = _locked(session, _by_email(shop, email)) if email is not None else None
+    if customer is None:
         return new_customer(session, shop, email, customer_ref)
     if customer_ref is not None:
         link_account(session, shop, customer, customer_ref)
