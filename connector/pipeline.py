@@ -1,7 +1,10 @@
-"""Turning inbox rows into ledger entries, one delivery per transaction.
+"""Turning inbox rows into ledger entries.
 
-The delivery's events are applied and the row is marked done in the same transaction, so a crash
-anywhere repeats the whole step and the unique keys make the repeat write nothing new.
+A delivery's events are applied and its row is marked done in the same transaction, so a crash
+anywhere repeats the whole step and the unique keys make the repeat write nothing new. The
+worker takes deliveries in batches, several to a transaction (one BEGIN, claim and COMMIT for
+all of them); if any of them fails, the batch rolls back and its deliveries run again one to a
+transaction, so a bad delivery costs its batch the speed, never a point.
 """
 from __future__ import annotations
 
@@ -18,29 +21,18 @@ from sqlalchemy.orm import Session
 
 from adapters import REGISTRY, BadPayload
 from connector import telemetry
-from connector.customers import apply_customer_event
+from connector.applying import apply_event
 from connector.db import Database
-from connector.deletions import apply_order_deleted
 from connector.models import InboxDelivery, Shop
-from connector.orders import Applied, apply_order
-from connector.privacy import apply_privacy, apply_uninstalled
-from connector.profiles import queue_profile_push
-from connector.refunds import apply_refund
 from connector.types import utcnow
-from rules.events import (
-    CustomerEvent,
-    IgnoredDelivery,
-    OrderDeleted,
-    OrderEvent,
-    OrderRefunded,
-    PrivacyEvent,
-    ShopUninstalled,
-)
 
 log = logging.getLogger("loyalty.pipeline")
 MAX_ATTEMPTS = 5
 CONFLICT_RETRIES = 5  # runs again at once, uncounted, after losing a race to another worker
 CONFLICT_STATES = ("40001", "40P01")  # serialization failure, deadlock detected
+BATCH_SIZE = 100  # deliveries in one transaction at most
+BATCH_SECONDS = 0.2  # and for about this long at most (SQLite webhooks wait this long)
+CLAIM_CHUNK = 10  # claimed (locked) at a time, so other workers can take the rest
 
 
 def _claim(session: Session, row_id: int | None = None) -> InboxDelivery | None:
@@ -52,30 +44,6 @@ def _claim(session: Session, row_id: int | None = None) -> InboxDelivery | None:
         query = query.where(InboxDelivery.id == row_id)
     return session.scalar(query.order_by(InboxDelivery.attempts, InboxDelivery.id).limit(1)
                           .with_for_update(skip_locked=True))
-
-
-def _applied(session: Session, applied: Applied) -> tuple[str, str]:
-    if applied.customer is not None:
-        queue_profile_push(session, applied.customer)
-    return "done", applied.note
-
-
-def _apply(session: Session, shop: Shop, event, now: datetime) -> tuple[str, str]:
-    if isinstance(event, OrderEvent):
-        return _applied(session, apply_order(session, shop, event, now))
-    if isinstance(event, OrderDeleted):
-        return _applied(session, apply_order_deleted(session, shop, event, now))
-    if isinstance(event, OrderRefunded):
-        return _applied(session, apply_refund(session, shop, event, now))
-    if isinstance(event, ShopUninstalled):
-        return "done", apply_uninstalled(session, shop, event, now)
-    if isinstance(event, PrivacyEvent):
-        return "done", apply_privacy(session, shop, event, now)
-    if isinstance(event, CustomerEvent):
-        return "done", apply_customer_event(session, shop, event)
-    if isinstance(event, IgnoredDelivery):
-        return "ignored", event.reason
-    return "ignored", f"no handler for {type(event).__name__}"
 
 
 def _fault_pause(point: str) -> None:
@@ -91,13 +59,22 @@ def events_of(platform: str, topic: str, body: bytes, shop_ref: str) -> list:
     return REGISTRY[platform].parse(topic, json.loads(body), shop_ref)
 
 
+def _shop_of(session: Session, row: InboxDelivery) -> Shop:
+    """The delivery's shop, read once per transaction (a batch has many deliveries of one
+    shop, and the session's identity map holds a loaded object only while it is referenced)."""
+    shops = session.info.setdefault("shops", {})
+    if row.shop_id not in shops:
+        shops[row.shop_id] = session.get(Shop, row.shop_id)
+    return shops[row.shop_id]
+
+
 def process_delivery(session: Session, row: InboxDelivery, now: datetime) -> None:
-    shop = session.get(Shop, row.shop_id)
+    shop = _shop_of(session, row)
     if shop.status == "removed":  # accepted from a cache that had not yet heard of it
         outcomes = [("ignored", f"shop {shop.id} was removed")]
     else:
         events = events_of(row.platform, row.topic, row.body, shop.ref)
-        outcomes = [_apply(session, shop, event, now) for event in events]
+        outcomes = [apply_event(session, shop, event, now) for event in events]
     row.status = "done" if any(status == "done" for status, _ in outcomes) else "ignored"
     row.note = "; ".join(note for _, note in outcomes)[:2000] or None
     row.processed_at = now
@@ -157,9 +134,70 @@ def _record_failure(db: Database, row_id: int, exc: Exception) -> None:
         telemetry.delivery_processed("failed")
 
 
+def _claim_batch(session: Session, size: int) -> list[InboxDelivery]:
+    return list(session.scalars(
+        select(InboxDelivery).where(InboxDelivery.status == "new",
+                                    InboxDelivery.attempts < MAX_ATTEMPTS)
+        .order_by(InboxDelivery.attempts, InboxDelivery.id).limit(size)
+        .with_for_update(skip_locked=True)))
+
+
+def _process_in_savepoint(session: Session, row: InboxDelivery) -> None:
+    """One delivery of a batch. A lost race with another worker (the same new customer, a
+    deadlock) rolls back to the savepoint and runs the delivery again, which then sees the
+    other worker's committed row; any other error rolls back the batch."""
+    for conflicts in range(CONFLICT_RETRIES + 1):
+        try:
+            with session.begin_nested():
+                process_delivery(session, row, utcnow())
+            return
+        except Exception as exc:
+            if not (_is_conflict(exc) and conflicts < CONFLICT_RETRIES):
+                raise
+            log.info("delivery.conflict", extra={"inbox_id": row.id, "error": str(exc)[:300]})
+
+
+def process_batch(db: Database, size: int = BATCH_SIZE) -> int:
+    """Process up to `size` waiting deliveries in one transaction, stopping early once it has
+    run for BATCH_SECONDS (on SQLite the transaction holds the write lock that webhooks wait
+    for). Returns how many deliveries it took; 0 when none was waiting. After a rollback,
+    another worker may finish some of them first: they count as taken all the same."""
+    claimed: list[int] = []
+    finished: list[tuple] = []
+    try:
+        with db.transaction() as session:
+            deadline = time.monotonic() + BATCH_SECONDS
+            while len(claimed) < size:
+                rows = _claim_batch(session, min(CLAIM_CHUNK, size - len(claimed)))
+                for row in rows:
+                    claimed.append(row.id)
+                    _process_in_savepoint(session, row)
+                    finished.append((row.id, row.status, row.note, row.received_at,
+                                     row.processed_at))
+                    if time.monotonic() >= deadline:
+                        break
+                if len(rows) < CLAIM_CHUNK or time.monotonic() >= deadline:
+                    break
+    except Exception as exc:  # rolled back: each delivery again, on its own
+        if not claimed:
+            raise
+        log.info("batch.rolled-back", extra={"inbox_ids": claimed, "error": str(exc)[:300]})
+        for row_id in claimed:
+            process_one(db, row_id)
+        return len(claimed)
+    for row_id, status, note, received_at, processed_at in finished:
+        log.info("delivery.processed", extra={"inbox_id": row_id, "status": status, "note": note})
+        telemetry.delivery_processed(status, received_at, processed_at)
+    return len(finished)
+
+
 def drain(db: Database, limit: int | None = None) -> int:
     """Process deliveries until none are waiting (or `limit` were processed)."""
     done = 0
-    while (limit is None or done < limit) and process_one(db):
-        done += 1
+    while limit is None or done < limit:
+        processed = process_batch(db, BATCH_SIZE if limit is None
+                                  else min(BATCH_SIZE, limit - done))
+        if not processed:
+            break
+        done += processed
     return done
