@@ -35,3 +35,24 @@ def shopify_delivery(name: str) -> tuple[bytes, dict[str, str]]:
     (path,) = sorted(SHOPIFY_FIXTURES.glob(f"{name}*.json"))
     delivery = json.loads(path.read_text())
     return delivery["body"].encode(), dict(delivery["headers"])
+
+
+def drain_in_threads(db, workers: int) -> list[Exception]:
+    """Run `workers` worker threads draining the inbox at once; the errors they raised."""
+    import threading
+
+    from connector import pipeline
+
+    errors: list[Exception] = []
+
+    def work() -> None:
+        try:
+            pipeline.drain(db)
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            errors.append(exc)
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors

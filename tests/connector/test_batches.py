@@ -10,7 +10,7 @@ from connector.models import Customer, InboxDelivery, LedgerEntry
 from connector.shops import add_shop
 from connector.types import utcnow
 from tests.e2e.workload import unique_deliveries
-from tests.support import EXAMPLE_PROGRAM, WOO_SECRET
+from tests.support import EXAMPLE_PROGRAM, WOO_SECRET, drain_in_threads
 
 ORDERS = 12  # 18 deliveries: paid, some completed later, some partly refunded
 
@@ -108,8 +108,6 @@ def test_two_workers_creating_the_same_new_customers_leave_the_clean_ledger(serv
     """One claimed delivery at a time, so a new customer's orders land in both workers'
     batches: on PostgreSQL the second insert of a customer waits for the first batch's commit,
     fails on the unique key, and runs again in its savepoint; nothing is lost or doubled."""
-    import threading
-
     from connector.ledger import verify
 
     clean, raced = _shop(services, 8001), _shop(services, 8002)
@@ -118,19 +116,7 @@ def test_two_workers_creating_the_same_new_customers_leave_the_clean_ledger(serv
     pipeline.drain(services.db)
     _fill(services, raced, work)
     monkeypatch.setattr(pipeline, "CLAIM_CHUNK", 1)
-    errors: list[Exception] = []
-
-    def worker() -> None:
-        try:
-            pipeline.drain(services.db)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    assert drain_in_threads(services.db, 2) == []
     assert _ledger(services, raced) == _ledger(services, clean) != []
     assert _balances(services, raced) == _balances(services, clean)
     with services.db.reading() as session:

@@ -2,32 +2,17 @@
 balance (PostgreSQL row lock; SQLite has one writer)."""
 from __future__ import annotations
 
-import threading
-
 from connector import pipeline
 from connector.ledger import verify
 from tests.connector.woo import edited_delivery, post
+from tests.support import drain_in_threads
 
 
 def test_concurrent_workers_keep_the_cached_balance_exact(client, services, woo_shop):
     for n in range(40):
         post(client, woo_shop, *edited_delivery("04", id=2000 + n))  # all alice's orders
     pipeline.drain(services.db, limit=1)  # creates alice, so the workers race on her row
-
-    errors = []
-
-    def work():
-        try:
-            pipeline.drain(services.db)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    assert drain_in_threads(services.db, 4) == []
     pipeline.drain(services.db)  # anything a conflict sent back for another attempt
     with services.db.reading() as session:
         assert verify(session) == []
