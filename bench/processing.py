@@ -79,8 +79,10 @@ def _waiting(url: str) -> int:
 
 
 def ceiling_rate(url: str, orders: int) -> tuple[float, int]:
-    """Orders per second when the rows the drain wrote are inserted again with no logic, one
-    transaction per order, into empty copies of their tables; and the rows per order."""
+    """Orders per second when the rows the drain wrote are inserted again with no logic, into
+    empty copies of their tables, as many orders to a transaction as the worker's largest
+    batch (pipeline.BATCH_SIZE); and the rows per order."""
+    from connector.pipeline import BATCH_SIZE
     from connector.models import Base
 
     engine = create_engine(url)
@@ -99,8 +101,9 @@ def ceiling_rate(url: str, orders: int) -> tuple[float, int]:
             produced[name] = rows
         meta.create_all(connection)
     total = sum(len(rows) for rows in produced.values())
-    batches = [[(name, rows[i::orders]) for name, rows in produced.items()]
-               for i in range(orders)]
+    groups = -(-orders // BATCH_SIZE)
+    batches = [[(name, rows[i::groups]) for name, rows in produced.items()]
+               for i in range(groups)]
     started = time.perf_counter()
     for batch in batches:
         with engine.begin() as connection:
