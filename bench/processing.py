@@ -82,8 +82,8 @@ def ceiling_rate(url: str, orders: int) -> tuple[float, int]:
     """Orders per second when the rows the drain wrote are inserted again with no logic, into
     empty copies of their tables, as many orders to a transaction as the worker's largest
     batch (pipeline.BATCH_SIZE); and the rows per order."""
-    from connector.pipeline import BATCH_SIZE
     from connector.models import Base
+    from connector.pipeline import BATCH_SIZE
 
     engine = create_engine(url)
     meta = MetaData()
