@@ -35,15 +35,21 @@ BATCH_SECONDS = 0.2  # and for about this long at most (SQLite webhooks wait thi
 CLAIM_CHUNK = 10  # claimed (locked) at a time, so other workers can take the rest
 
 
-def _claim(session: Session, row_id: int | None = None) -> InboxDelivery | None:
-    """The oldest waiting delivery (or the one with `row_id`, if it still waits), locked so
-    that no other worker takes it at the same time."""
+def _claim_batch(session: Session, size: int,
+                 row_id: int | None = None) -> list[InboxDelivery]:
+    """The `size` oldest waiting deliveries (or the one with `row_id`, if it still waits),
+    locked so that no other worker takes them at the same time."""
     query = select(InboxDelivery).where(InboxDelivery.status == "new",
                                         InboxDelivery.attempts < MAX_ATTEMPTS)
     if row_id is not None:
         query = query.where(InboxDelivery.id == row_id)
-    return session.scalar(query.order_by(InboxDelivery.attempts, InboxDelivery.id).limit(1)
-                          .with_for_update(skip_locked=True))
+    return list(session.scalars(query.order_by(InboxDelivery.attempts, InboxDelivery.id)
+                                .limit(size).with_for_update(skip_locked=True)))
+
+
+def _claim(session: Session, row_id: int | None = None) -> InboxDelivery | None:
+    claimed = _claim_batch(session, 1, row_id)
+    return claimed[0] if claimed else None
 
 
 def _fault_pause(point: str) -> None:
@@ -132,14 +138,6 @@ def _record_failure(db: Database, row_id: int, exc: Exception) -> None:
                                            "permanent": permanent})
     if gave_up:
         telemetry.delivery_processed("failed")
-
-
-def _claim_batch(session: Session, size: int) -> list[InboxDelivery]:
-    return list(session.scalars(
-        select(InboxDelivery).where(InboxDelivery.status == "new",
-                                    InboxDelivery.attempts < MAX_ATTEMPTS)
-        .order_by(InboxDelivery.attempts, InboxDelivery.id).limit(size)
-        .with_for_update(skip_locked=True)))
 
 
 def _process_in_savepoint(session: Session, row: InboxDelivery) -> None:
