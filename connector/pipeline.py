@@ -108,9 +108,7 @@ def process_one(db: Database, wanted: int | None = None) -> bool:
                     return False
                 row_id = row.id
                 process_delivery(session, row, utcnow())
-                log.info("delivery.processed", extra={"inbox_id": row.id, "status": row.status,
-                                                       "note": row.note})
-                finished = row.status, row.received_at, row.processed_at
+                finished = _outcome(row)
         except Exception as exc:  # the row must not block the queue; record why and move on
             if row_id is None:
                 raise
@@ -120,9 +118,20 @@ def process_one(db: Database, wanted: int | None = None) -> bool:
                 continue
             _record_failure(db, row_id, exc)
             return True
-        telemetry.delivery_processed(*finished)
+        _report(*finished)
         return True
     raise AssertionError("unreachable")
+
+
+def _outcome(row: InboxDelivery) -> tuple:
+    return row.id, row.status, row.note, row.received_at, row.processed_at
+
+
+def _report(row_id: int, status: str, note: str | None, received_at: datetime,
+            processed_at: datetime) -> None:
+    """Once its transaction has committed: a processed delivery's log line and metrics."""
+    log.info("delivery.processed", extra={"inbox_id": row_id, "status": status, "note": note})
+    telemetry.delivery_processed(status, received_at, processed_at)
 
 
 def _record_failure(db: Database, row_id: int, exc: Exception) -> None:
@@ -170,8 +179,7 @@ def process_batch(db: Database, size: int = BATCH_SIZE) -> int:
                 for row in rows:
                     claimed.append(row.id)
                     _process_in_savepoint(session, row)
-                    finished.append((row.id, row.status, row.note, row.received_at,
-                                     row.processed_at))
+                    finished.append(_outcome(row))
                     if time.monotonic() >= deadline:
                         break
                 if len(rows) < CLAIM_CHUNK or time.monotonic() >= deadline:
@@ -183,9 +191,8 @@ def process_batch(db: Database, size: int = BATCH_SIZE) -> int:
         for row_id in claimed:
             process_one(db, row_id)
         return len(claimed)
-    for row_id, status, note, received_at, processed_at in finished:
-        log.info("delivery.processed", extra={"inbox_id": row_id, "status": status, "note": note})
-        telemetry.delivery_processed(status, received_at, processed_at)
+    for outcome in finished:
+        _report(*outcome)
     return len(finished)
 
 
