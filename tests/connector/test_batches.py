@@ -30,8 +30,8 @@ def _fill(services, shop_id: int, bodies: list[tuple[str, bytes]]) -> None:
                         received_at=utcnow())
 
 
-def _workload() -> list[tuple[str, bytes]]:
-    return [(d.headers["X-WC-Webhook-Topic"], d.body) for d in unique_deliveries(ORDERS)]
+def _workload(orders: int = ORDERS) -> list[tuple[str, bytes]]:
+    return [(d.headers["X-WC-Webhook-Topic"], d.body) for d in unique_deliveries(orders)]
 
 
 def _ledger(services, shop_id: int) -> list[tuple]:
@@ -67,13 +67,14 @@ def test_a_batch_writes_the_ledger_of_one_delivery_at_a_time_in_one_commit(servi
     monkeypatch.setattr(pipeline, "BATCH_SECONDS", 60)  # a slow machine ends no batch early
     one_by_one, batched = _shop(services, 8001), _shop(services, 8002)
     # two programs, two sets of customers: each shop's customers are its own
-    _fill(services, one_by_one, _workload())
+    work = _workload()
+    _fill(services, one_by_one, work)
     while pipeline.process_one(services.db):
         pass
-    _fill(services, batched, _workload())
+    _fill(services, batched, work)
     commits = _commits(services)
     processed = pipeline.process_batch(services.db)
-    assert processed == len(_workload())
+    assert processed == len(work)
     assert commits[0] == 1
     assert _ledger(services, batched) == _ledger(services, one_by_one) != []
     assert _balances(services, batched) == _balances(services, one_by_one)
@@ -111,7 +112,7 @@ def test_two_workers_creating_the_same_new_customers_leave_the_clean_ledger(serv
     from connector.ledger import verify
 
     clean, raced = _shop(services, 8001), _shop(services, 8002)
-    work = [(d.headers["X-WC-Webhook-Topic"], d.body) for d in unique_deliveries(30)]
+    work = _workload(30)
     _fill(services, clean, work)
     pipeline.drain(services.db)
     _fill(services, raced, work)
