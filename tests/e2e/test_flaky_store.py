@@ -38,6 +38,9 @@ from tests.support import (
 pytestmark = pytest.mark.slow
 
 RATE, SEED, LATE_SECONDS = 0.3, 9, 2.0  # the client gives up after 1 s: LOYALTY_PUSH_TIMEOUT
+# A code or a customer gets at most 3 faults in all, so no job fails its 8 attempts by chance
+# (tests/fakes/flaky.py); a job that still goes dead is the service's fault.
+FAULTS_PER_SUBJECT = 3
 CUSTOMERS = 24
 SETTLE_SECONDS = 75
 # The outbox backs off from 2 s (attempt 7 comes up to 126 s after the first) and no LOYALTY_*
@@ -273,7 +276,8 @@ def test_flaky_store_ends_with_every_code_and_tier_mark_once(settings, tmp_path,
         program = tmp_path / "spendable.toml"
         program.write_text(PROGRAM)
         loyalty.run("program", "publish", "--shop", str(shop_id), str(program))
-        store.fake.flaky(rate=RATE, seed=SEED, timeout_seconds=LATE_SECONDS)
+        store.fake.flaky(rate=RATE, seed=SEED, timeout_seconds=LATE_SECONDS,
+                         max_faults_per_subject=FAULTS_PER_SUBJECT)
         server = start(loyalty, tmp_path / "serve.log", "serve", "--port", str(port))
         cleanup.callback(stop, server)
         # a second worker process claims jobs beside serve's (two of them on PostgreSQL)

@@ -96,6 +96,20 @@ class Call:
     fault: str | None = None  # the `flaky` fault it got: "500", "429", "throttled", "timeout"
 
 
+def _subject(operation: str, variables: dict) -> str:
+    """What an operation is about, for the fault cap: the discount code it creates or looks up,
+    else the customer or discount it names (`id`, a metafield's `ownerId`), else itself."""
+    given = variables.get("input")
+    code = given.get("code") if isinstance(given, dict) else variables.get("code")
+    if isinstance(code, str) and code:
+        return f"code {code.upper()}"
+    metafields = variables.get("metafields")
+    owner = metafields[0].get("ownerId") if isinstance(metafields, list) and metafields \
+        and isinstance(metafields[0], dict) else None
+    named = variables.get("id") or owner
+    return str(named) if named else operation
+
+
 @dataclass
 class _Fault:
     times: int
@@ -177,14 +191,18 @@ class FakeShopify(LocalServer):
             self._throttles += times
 
     def flaky(self, rate: float, seed: int = 0, timeout_seconds: float = 2.0,
-              kinds: tuple[str, ...] = FLAKY_KINDS) -> None:
+              kinds: tuple[str, ...] = FLAKY_KINDS,
+              max_faults_per_subject: int | None = None) -> None:
         """From now on each authorized GraphQL request, with probability `rate`, gets one fault
         of `kinds`: "500" (an HTML page) and "429" change nothing; "throttled" is Shopify's
         HTTP 200 THROTTLED, as if another app had just emptied the bucket; "timeout" does the
         work, then waits `timeout_seconds` to answer. Rate 0 turns it off. `fail_next` comes
-        first; a request it fails draws nothing. The token endpoint is never flaky."""
+        first; a request it fails draws nothing. The token endpoint is never flaky. A discount
+        code, else the customer or discount an operation names, else the operation gets at most
+        `max_faults_per_subject`."""
         with self.lock:
-            self._flaky = Flakiness(FLAKY_KINDS, kinds, rate, seed, timeout_seconds)
+            self._flaky = Flakiness(FLAKY_KINDS, kinds, rate, seed, timeout_seconds,
+                                    max_faults_per_subject)
 
     def fault_counts(self) -> Counter[str]:
         """The faults injected since `flaky` was last called, by kind."""
@@ -248,7 +266,7 @@ class FakeShopify(LocalServer):
         failure = self._take(self._failures)
         if not failure and graphql and authorized:
             with self.lock:
-                fault = self._flaky.draw(request.get_data(as_text=True))
+                fault = self._flaky.draw(_subject(operation, variables))
                 wait = self._flaky.wait_seconds(fault)
         if failure:
             status, payload, headers = failure_reply(failure.status)

@@ -96,6 +96,20 @@ def test_woo_same_seed_same_faults_about_rate_of_requests_every_kind(woo):
     assert set(first) == {None, "500", "429", "timeout"}
 
 
+def test_woo_a_coupon_code_gets_its_faults_in_all_whatever_the_request(woo):
+    woo.flaky(rate=1, kinds=("500",), max_faults_per_subject=2)
+    api = woo_client(woo)
+    statuses = [api.post("coupons", {"code": "Capped", "amount": "5"}).status_code,
+                api.get("coupons", params={"code": "capped"}).status_code,
+                api.post("coupons", {"code": "CAPPED", "amount": "5"}).status_code,
+                api.get("coupons", params={"code": "capped"}).status_code,
+                api.post("coupons", {"code": "other", "amount": "5"}).status_code,
+                api.put("customers/5", {"first_name": "A"}).status_code]
+    assert statuses == [500, 500, 201, 200, 500, 500]
+    assert sorted(c["code"] for c in woo.coupons.values()) == ["capped"]
+    assert woo.fault_counts() == Counter({"500": 4})
+
+
 def test_woo_unauthenticated_and_failed_next_requests_draw_nothing(woo):
     woo.flaky(rate=1, kinds=("500",))
     woo.fail_next("GET", "coupons", 503)
@@ -114,7 +128,8 @@ def test_woo_counts_stay_exact_under_concurrent_requests(woo):
 
 
 @pytest.mark.parametrize("given", [{"rate": 1.5}, {"rate": 0.3, "kinds": ("throttled",)},
-                                   {"rate": 0.3, "timeout_seconds": 0}])
+                                   {"rate": 0.3, "timeout_seconds": 0},
+                                   {"rate": 0.3, "max_faults_per_subject": -1}])
 def test_flaky_refuses_what_it_cannot_do(woo, given):
     with pytest.raises(ValueError, match="^flaky: expected kinds among 500, 429, timeout"):
         woo.flaky(**given)
@@ -152,6 +167,23 @@ def test_shopify_timeout_creates_the_code_then_answers_too_late(shopify):
     shopify.flaky(rate=0)
     again = gql(shopify, CREATE_BASIC, {"input": discount("LATE-1")}).json()
     assert again["data"]["discountCodeBasicCreate"]["userErrors"][0]["code"] == "TAKEN"
+
+
+def test_shopify_a_code_or_customer_gets_its_faults_in_all_whatever_the_operation(shopify):
+    shopify.flaky(rate=1, kinds=("500",), max_faults_per_subject=1)
+    find = "query($code: String!) { codeDiscountNodeByCode(code: $code) { id } }"
+    metafields = """mutation($metafields: [MetafieldsSetInput!]!) {
+      metafieldsSet(metafields: $metafields) { metafields { key } userErrors { field message } } }"""
+    points = {"ownerId": CUSTOMER, "namespace": "loyalty", "key": "points",
+              "type": "number_integer", "value": "5"}
+    statuses = [gql(shopify, CREATE_BASIC, {"input": discount("CAP-1")}).status_code,
+                gql(shopify, find, {"code": "cap-1"}).status_code,
+                gql(shopify, TAGS_ADD, {"id": CUSTOMER, "tags": ["gold"]}).status_code,
+                gql(shopify, metafields, {"metafields": [points]}).status_code,
+                gql(shopify, CREATE_BASIC, {"input": discount("CAP-2")}).status_code]
+    assert statuses == [500, 200, 500, 200, 500]
+    assert shopify.customer_tags == {} and list(shopify.discounts) == []
+    assert shopify.fault_counts() == Counter({"500": 3})
 
 
 def test_shopify_token_endpoint_and_bad_tokens_draw_nothing(shopify):

@@ -131,13 +131,16 @@ class FakeWooCommerce(LocalServer):
             self._delays.append(_Rule(method.upper(), path_prefix, times, seconds=seconds))
 
     def flaky(self, rate: float, seed: int = 0, timeout_seconds: float = 2.0,
-              kinds: tuple[str, ...] = FLAKY_KINDS) -> None:
+              kinds: tuple[str, ...] = FLAKY_KINDS,
+              max_faults_per_subject: int | None = None) -> None:
         """From now on each authenticated API request, with probability `rate`, gets one fault
         of `kinds`: "500" and "429" (with Retry-After: 1) change nothing; "timeout" does the
         work, then waits `timeout_seconds` to answer. Rate 0 turns it off. `fail_next` rules
-        come first; a request they fail draws nothing."""
+        come first; a request they fail draws nothing. A coupon code (whether in the body, the
+        query or neither) or else a method and path gets at most `max_faults_per_subject`."""
         with self.lock:
-            self._flaky = Flakiness(FLAKY_KINDS, kinds, rate, seed, timeout_seconds)
+            self._flaky = Flakiness(FLAKY_KINDS, kinds, rate, seed, timeout_seconds,
+                                    max_faults_per_subject)
 
     def fault_counts(self) -> Counter[str]:
         """The faults injected since `flaky` was last called, by kind."""
@@ -200,7 +203,7 @@ class FakeWooCommerce(LocalServer):
             if failure:
                 raise status_error(failure.status)
             with self.lock:
-                fault = self._flaky.draw(f"{method} {path}")
+                fault = self._flaky.draw(_subject(method, path, params, body))
                 wait = self._flaky.wait_seconds(fault)
             if fault in ("500", "429"):
                 raise status_error(int(fault))
@@ -261,6 +264,16 @@ class FakeWooCommerce(LocalServer):
             self.pings.append((url, status))
             if status == 200 and webhook_id in self.webhooks:
                 self.webhooks[webhook_id]["pending_delivery"] = False
+
+
+def _subject(method: str, path: str, params: dict[str, str], body) -> str:
+    """What a request is about, for the fault cap: the coupon code it creates or looks up (codes
+    are unique ignoring case), else its method and path ("PUT customers/101")."""
+    code = body.get("code") if isinstance(body, dict) else None
+    code = code or params.get("code")
+    if path == "coupons" and isinstance(code, str) and code:
+        return f"coupon {code.lower()}"
+    return f"{method} {path}"
 
 
 def _encode(body) -> bytes:
