@@ -3,7 +3,9 @@
 SQLite runs in WAL mode with synchronous=FULL, so an acknowledged delivery survives a power
 cut. Writers in one process take one lock: SQLite has a single write lock, and threads that
 fight for it through busy_timeout stall in 100 ms steps. Write transactions start with
-BEGIN IMMEDIATE so two processes never deadlock upgrading a read lock.
+BEGIN IMMEDIATE so two processes never deadlock upgrading a read lock; reads (`reading()`,
+which never commits) start with a plain BEGIN, so a balance read neither waits for a writer
+nor holds one up: WAL readers see the last commit.
 """
 from __future__ import annotations
 
@@ -26,8 +28,12 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.close()
 
 
+READ_ONLY = "loyalty_read_only"  # execution option of the reading sessions' engine
+
+
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY)
+                         else "BEGIN IMMEDIATE")
 
 
 def _make_engine(url: str, autocommit: bool) -> Engine:
@@ -56,6 +62,8 @@ class Database:
         self.engine = _make_engine(url, autocommit=False)
         self.ack_engine = _make_engine(url, autocommit=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                           expire_on_commit=False)
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
     @contextlib.contextmanager
@@ -74,7 +82,8 @@ class Database:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        with self.sessions() as session:
+        """A session for reads only: it is closed, never committed."""
+        with self._read_sessions() as session:
             yield session
 
     def dispose(self) -> None:
