@@ -53,6 +53,20 @@ def _make_engine(url: str, autocommit: bool) -> Engine:
                          **options)
 
 
+def _read_options(is_sqlite: bool) -> dict:
+    """SQLite: a deferred BEGIN, one snapshot for the whole read. PostgreSQL: autocommit, as
+    under READ COMMITTED every statement takes its own snapshot anyway, and a read saves the
+    round trips of BEGIN and ROLLBACK."""
+    return {READ_ONLY: True} if is_sqlite else {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+
+
+def _refuse_writes(session: Session, _context, _instances) -> None:
+    """A read session never writes: on PostgreSQL it autocommits, so a stray change would
+    stick instead of rolling back with the session."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a change was made in a reading() session; write in transaction()")
+
+
 class Database:
     """The engines, session factory and per-process write lock of one configured database."""
 
@@ -62,8 +76,9 @@ class Database:
         self.engine = _make_engine(url, autocommit=False)
         self.ack_engine = _make_engine(url, autocommit=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
-                                           expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.engine.execution_options(**_read_options(
+            self.is_sqlite)), expire_on_commit=False)
+        event.listen(self._read_sessions, "before_flush", _refuse_writes)
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
     @contextlib.contextmanager
