@@ -41,11 +41,21 @@ def write_entry(session: Session, customer: Customer, entry: LedgerEntry) -> boo
     return True
 
 
-def balance(session: Session, customer: Customer, now: datetime) -> Balance:
-    """Available points are the cached total less what is still pending at `now`."""
-    pending = int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-        LedgerEntry.customer_id == customer.id, LedgerEntry.available_at > now)) or 0)
+def pending_points(customer_id, now: datetime):
+    """Points still pending at `now`, as a scalar subquery: `customer_id` may be a value or a
+    column, so a query can read a customer and their pending points in one statement."""
+    return select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+        LedgerEntry.customer_id == customer_id, LedgerEntry.available_at > now).scalar_subquery()
+
+
+def balance_of(customer: Customer, pending: int) -> Balance:
+    """Available points are the cached total less what is still pending."""
+    pending = int(pending or 0)
     return Balance(customer.points_total - pending, pending, customer.lifetime_earned)
+
+
+def balance(session: Session, customer: Customer, now: datetime) -> Balance:
+    return balance_of(customer, session.scalar(select(pending_points(customer.id, now))))
 
 
 def recomputed_totals(session: Session) -> dict[int, tuple[int, int]]:

@@ -22,6 +22,7 @@ from connector.members import JoinRefused, join, parse_birthday
 from connector.models import Customer, Shop
 from connector.placement import live_program
 from connector.redemptions import CODE_PURPOSE, RedemptionRefused, redeem
+from connector.request_reads import request_reader
 from connector.statements import customer_statement, statement_of
 from connector.storefront_auth import Caller, Refused, param, shopify_caller, woocommerce_caller
 from connector.storefront_views import catalogue, next_tier
@@ -49,15 +50,15 @@ def _customer(session: Session, caller: Caller, shop: Shop) -> Customer | None:
 
 
 def balance(caller: Caller):
-    with _services().db.reading() as session:
-        shop = session.get(Shop, caller.shop_id)
-        customer = _customer(session, caller, shop)
-        program = live_program(session, shop)
-        if customer is None:
-            return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
-                           rewards=[], history=[])
-        statement = statement_of(session, customer, last=HISTORY)
-        progress = next_tier(session, customer, program, utcnow()) if program else None
+    session = request_reader()  # the signature check loaded the shop into it
+    shop = session.get(Shop, caller.shop_id)
+    customer = _customer(session, caller, shop)
+    program = live_program(session, shop)
+    if customer is None:
+        return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
+                       rewards=[], history=[])
+    statement = statement_of(session, customer, last=HISTORY)
+    progress = next_tier(session, customer, program, utcnow()) if program else None
     offer = catalogue(program, statement["balance"], statement["tier"]) if program else []
     return jsonify(member=customer.joined_at is not None, balance=statement["balance"],
                    pending=statement["pending"], tier=statement["tier"], next_tier=progress,
@@ -74,12 +75,12 @@ def estimate(caller: Caller):
         raise Refused(400, "amount: expected a decimal such as 42.50", "bad-request") from None
     if not amount.is_finite() or amount < 0 or amount > MAX_CART:
         raise Refused(400, f"amount: expected 0 to {MAX_CART}", "bad-request")
-    with _services().db.reading() as session:
-        shop = session.get(Shop, caller.shop_id)
-        program = live_program(session, shop)
-        customer = find_customer(session, shop, caller.customer_ref, None) \
-            if caller.customer_ref else None
-        tier = customer.tier if customer is not None else None
+    session = request_reader()  # the signature check loaded the shop into it
+    shop = session.get(Shop, caller.shop_id)
+    program = live_program(session, shop)
+    customer = find_customer(session, shop, caller.customer_ref, None) \
+        if caller.customer_ref else None
+    tier = customer.tier if customer is not None else None
     if program is None:
         raise Refused(404, "this shop has no published program", "no-program")
     currency = (param("currency") or program.currency).upper()[:3]
@@ -88,11 +89,11 @@ def estimate(caller: Caller):
 
 
 def rewards(caller: Caller):
-    with _services().db.reading() as session:
-        shop = session.get(Shop, caller.shop_id)
-        program = live_program(session, shop)
-        statement = customer_statement(session, shop, caller.customer_ref, None) \
-            if caller.customer_ref else None
+    session = request_reader()  # the signature check loaded the shop into it
+    shop = session.get(Shop, caller.shop_id)
+    program = live_program(session, shop)
+    statement = customer_statement(session, shop, caller.customer_ref, None) \
+        if caller.customer_ref else None
     points = statement["balance"] if statement else 0
     tier = statement["tier"] if statement else None
     return jsonify(balance=points, rewards=catalogue(program, points, tier) if program else [])

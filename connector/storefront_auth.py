@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from adapters.shopify.proxy import ProxyRefused, verify_proxy
 from adapters.woocommerce.storefront import StorefrontRefused, verify_storefront
 from connector.models import Shop
+from connector.request_reads import request_reader
 from connector.secrets import SecretBox
 
 
@@ -42,15 +43,14 @@ def storefront_secret(session: Session, box: SecretBox, shop: Shop) -> str:
 
 
 def _shop_secret(platform: str, where) -> tuple[int, str | None]:
-    services = current_app.extensions["loyalty"]
-    with services.db.reading() as session:
-        shop = session.scalar(select(Shop).where(Shop.platform == platform, where,
-                                                 Shop.status == "active"))
-        if shop is None:
-            raise Refused(404, f"no active {platform} shop here", "unknown-shop")
-        encrypted = shop.webhook_secret_enc if platform == "shopify" \
-            else shop.storefront_secret_enc
-        return shop.id, services.box.decrypt(encrypted) if encrypted else None
+    # The request's read session: the view that follows finds this shop in its identity map.
+    shop = request_reader().scalar(select(Shop).where(Shop.platform == platform, where,
+                                                      Shop.status == "active"))
+    if shop is None:
+        raise Refused(404, f"no active {platform} shop here", "unknown-shop")
+    encrypted = shop.webhook_secret_enc if platform == "shopify" else shop.storefront_secret_enc
+    box = current_app.extensions["loyalty"].box
+    return shop.id, box.decrypt(encrypted) if encrypted else None
 
 
 def shopify_caller() -> Caller:

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from connector.api.auth import customer_of, services, shop_of
+from connector.api.auth import customer_of, customer_with_balance, services, shop_of
 from connector.api.paths import CUSTOMER, ApiBlueprint
 from connector.api.schemas import (
     CustomerPageSchema,
@@ -16,8 +16,9 @@ from connector.api.schemas import (
     LedgerPageSchema,
     PageQuery,
 )
-from connector.ledger import Balance, balance
+from connector.ledger import Balance
 from connector.models import Customer, LedgerEntry
+from connector.request_reads import request_reader
 from connector.types import utcnow
 
 blueprint = ApiBlueprint("customers", "The shop's customers, their balances and ledgers.")
@@ -80,9 +81,8 @@ class CustomerView(MethodView):
     @blueprint.errors(404)
     def get(self, shop_id: int, customer_id: int):
         """One customer with their balance and tier."""
-        with services().db.reading() as session:
-            customer = customer_of(session, shop_of(session, shop_id), customer_id)
-            return customer_json(customer, balance(session, customer, utcnow()))
+        return customer_json(*customer_with_balance(request_reader(), shop_id, customer_id,
+                                                     utcnow()))
 
 
 def entry_json(entry: LedgerEntry) -> dict:
