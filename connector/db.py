@@ -5,7 +5,9 @@ cut. Writers in one process take one lock: SQLite has a single write lock, and t
 fight for it through busy_timeout stall in 100 ms steps. Write transactions start with
 BEGIN IMMEDIATE so two processes never deadlock upgrading a read lock; reads (`reading()`,
 which never commits) start with a plain BEGIN, so a balance read neither waits for a writer
-nor holds one up: WAL readers see the last commit.
+nor holds one up: WAL readers see the last commit. On PostgreSQL `reading()` autocommits (each
+statement sees the last commit, as under READ COMMITTED anyway), and `snapshot()` is one
+REPEATABLE READ, READ ONLY transaction for exports and replays.
 """
 from __future__ import annotations
 
@@ -60,11 +62,19 @@ def _read_options(is_sqlite: bool) -> dict:
     return {READ_ONLY: True} if is_sqlite else {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
 
 
+def _snapshot_options(is_sqlite: bool) -> dict:
+    """One snapshot for a whole long read (an export, a replay), in a transaction, which
+    PostgreSQL's server-side cursors (yield_per) also need."""
+    return {READ_ONLY: True} if is_sqlite else {READ_ONLY: True,
+                                                "isolation_level": "REPEATABLE READ",
+                                                "postgresql_readonly": True}
+
+
 def _refuse_writes(session: Session, _context, _instances) -> None:
     """A read session never writes: on PostgreSQL it autocommits, so a stray change would
     stick instead of rolling back with the session."""
     if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a change was made in a reading() session; write in transaction()")
+        raise RuntimeError("a change was made in a read session; write in transaction()")
 
 
 class Database:
@@ -78,7 +88,10 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.engine.execution_options(**_read_options(
             self.is_sqlite)), expire_on_commit=False)
-        event.listen(self._read_sessions, "before_flush", _refuse_writes)
+        self._snapshot_sessions = sessionmaker(self.engine.execution_options(
+            **_snapshot_options(self.is_sqlite)), expire_on_commit=False)
+        for factory in (self._read_sessions, self._snapshot_sessions):
+            event.listen(factory, "before_flush", _refuse_writes)
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
     @contextlib.contextmanager
@@ -99,6 +112,13 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A session for reads only: it is closed, never committed."""
         with self._read_sessions() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only session that sees one snapshot from its first statement to its end and
+        may stream rows (yield_per); for reads too long or too wide for reading()."""
+        with self._snapshot_sessions() as session:
             yield session
 
     def dispose(self) -> None:

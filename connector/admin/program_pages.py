@@ -110,7 +110,7 @@ def program_simulate(program_id: int):
         return _page(program_id, text, 422, error=loaded)
     wanted = request.form.get("shop", type=int)
     now = utcnow()
-    with _services().db.reading() as session:
+    with _services().db.snapshot() as session:
         _program_or_404(session, program_id)
         shops = _shops(session, program_id)
         shop = next((s for s in shops if s.id == wanted), shops[0] if shops else None)

@@ -25,9 +25,7 @@ def _destination(output: str | None) -> Iterator[TextIO]:
 
 def _export(services, shop_id: int, out: TextIO, progress: bool) -> ExportCounts:
     bar = tqdm(unit="record", file=sys.stderr, desc="export", disable=not progress)
-    with services.db.reading() as session, bar:
-        if not services.db.is_sqlite:  # one snapshot: balances agree with the entries
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    with services.db.snapshot() as session, bar:  # balances agree with the entries
         return export_shop(session, shop_id, out, lambda _kind: bar.update())
 
 

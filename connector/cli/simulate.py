@@ -46,7 +46,7 @@ def register(cli: click.Group) -> None:
         services = ctx.ready_services()
         since_utc = since.replace(tzinfo=UTC) if since else None
         now = utcnow()
-        with services.db.reading() as session:
+        with services.db.snapshot() as session:
             shop = shop_or_fail(session, shop_id)
             total = simulation.count_deliveries(session, shop_id)
             with click.progressbar(length=total, label="replaying stored deliveries",

@@ -1,4 +1,4 @@
-"""reading() sessions only read: a change made in one is refused, never written."""
+"""Read sessions (reading(), snapshot()) only read: a change made in one is refused, never written."""
 from __future__ import annotations
 
 import pytest
@@ -14,3 +14,23 @@ def test_a_change_in_a_read_session_is_refused_and_not_written(services, woo_sho
             session.scalar(select(Shop.id))  # autoflush would have sent the change
     with services.db.reading() as session:
         assert session.scalar(select(Shop.status_note).where(Shop.id == woo_shop)) is None
+
+
+def test_a_snapshot_streams_rows_and_does_not_see_a_later_commit(services, woo_shop):
+    with services.db.snapshot() as session:
+        streamed = session.execute(select(Shop.id, Shop.status_note)
+                                   .execution_options(yield_per=1)).all()
+        assert streamed == [(woo_shop, None)]
+        with services.db.transaction() as writer:
+            writer.get(Shop, woo_shop).status_note = "committed meanwhile"
+        assert session.scalar(select(Shop.status_note).where(Shop.id == woo_shop)) is None
+    with services.db.reading() as session:
+        assert session.scalar(select(Shop.status_note)
+                              .where(Shop.id == woo_shop)) == "committed meanwhile"
+
+
+def test_a_change_in_a_snapshot_is_refused(services, woo_shop):
+    with services.db.snapshot() as session:
+        session.get(Shop, woo_shop).status_note = "written by a snapshot"
+        with pytest.raises(RuntimeError, match="write in transaction"):
+            session.flush()
