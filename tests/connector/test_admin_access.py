@@ -7,10 +7,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from connector import create_app
 from connector.config import ConfigError, load_config
 from tests.connector import test_admin
 from tests.connector.test_admin import PASSWORD, csrf_token
 from tests.connector.test_admin_shops import create_merchant_user
+from tests.e2e.processes import free_port
 
 admin_user = test_admin.admin_user  # fixtures, requested by name
 run = test_admin.run
@@ -60,6 +62,19 @@ def test_refused_logins_for_one_user_name_are_limited_from_every_address(client,
     limited = attempt(client, admin_user, PASSWORD, "203.0.113.99")
     assert limited.status_code == 429 and TOO_MANY in limited.get_data(as_text=True)
     assert attempt(client, "bookkeeper", PASSWORD, "203.0.113.99").status_code == 302
+
+
+def test_refused_logins_are_counted_in_the_process_while_the_shared_store_is_down(
+        settings, services, admin_user, caplog):
+    app = create_app({**settings, "LOYALTY_RATELIMIT_STORAGE": f"redis://127.0.0.1:{free_port()}"})
+    client = app.test_client()
+    for guess in range(10):
+        assert attempt(client, f"guess{guess}", "not the password", "198.51.100.7"
+                       ).status_code == 401
+    limited = attempt(client, admin_user, PASSWORD, "198.51.100.7")
+    assert limited.status_code == 429 and TOO_MANY in limited.get_data(as_text=True)
+    assert "admin.ratelimit-store-down" in caplog.text
+    app.extensions["loyalty"].close()
 
 
 def test_signing_in_does_not_use_up_the_allowance(client, admin_user):
