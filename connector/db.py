@@ -55,26 +55,27 @@ def _make_engine(url: str, autocommit: bool) -> Engine:
                          **options)
 
 
-def _read_options(is_sqlite: bool) -> dict:
-    """SQLite: a deferred BEGIN, one snapshot for the whole read. PostgreSQL: autocommit, as
-    under READ COMMITTED every statement takes its own snapshot anyway, and a read saves the
-    round trips of BEGIN and ROLLBACK."""
-    return {READ_ONLY: True} if is_sqlite else {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
-
-
-def _snapshot_options(is_sqlite: bool) -> dict:
-    """One snapshot for a whole long read (an export, a replay), in a transaction, which
-    PostgreSQL's server-side cursors (yield_per) also need."""
-    return {READ_ONLY: True} if is_sqlite else {READ_ONLY: True,
-                                                "isolation_level": "REPEATABLE READ",
-                                                "postgresql_readonly": True}
+# PostgreSQL options of the two kinds of read session (on SQLite both are a deferred BEGIN, one
+# snapshot for the whole read). reading(): autocommit, as under READ COMMITTED every statement
+# takes its own snapshot anyway, and a read saves the round trips of BEGIN and ROLLBACK.
+# snapshot(): one snapshot for a whole long read (an export, a replay), in a transaction, which
+# server-side cursors (yield_per) also need.
+_PG_READING = {"isolation_level": "AUTOCOMMIT"}
+_PG_SNAPSHOT = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
 
 
 def _refuse_writes(session: Session, _context, _instances) -> None:
-    """A read session never writes: on PostgreSQL it autocommits, so a stray change would
-    stick instead of rolling back with the session."""
+    """A read session never writes: a reading() session on PostgreSQL autocommits, so a stray
+    change would stick instead of rolling back with the session."""
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("a change was made in a read session; write in transaction()")
+
+
+def _read_only_sessions(engine: Engine, is_sqlite: bool, postgresql: dict) -> sessionmaker:
+    options = {READ_ONLY: True, **({} if is_sqlite else postgresql)}
+    factory = sessionmaker(engine.execution_options(**options), expire_on_commit=False)
+    event.listen(factory, "before_flush", _refuse_writes)
+    return factory
 
 
 class Database:
@@ -86,12 +87,8 @@ class Database:
         self.engine = _make_engine(url, autocommit=False)
         self.ack_engine = _make_engine(url, autocommit=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(self.engine.execution_options(**_read_options(
-            self.is_sqlite)), expire_on_commit=False)
-        self._snapshot_sessions = sessionmaker(self.engine.execution_options(
-            **_snapshot_options(self.is_sqlite)), expire_on_commit=False)
-        for factory in (self._read_sessions, self._snapshot_sessions):
-            event.listen(factory, "before_flush", _refuse_writes)
+        self._read_sessions = _read_only_sessions(self.engine, self.is_sqlite, _PG_READING)
+        self._snapshot_sessions = _read_only_sessions(self.engine, self.is_sqlite, _PG_SNAPSHOT)
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
     @contextlib.contextmanager

@@ -53,12 +53,12 @@ class LoginCounter:
 
     def __init__(self, uri: str):
         try:
-            self._shared: Storage = storage_from_string(uri)
+            shared: Storage = storage_from_string(uri)
         except ConfigurationError as exc:  # e.g. redis:// without the redis package installed
             raise ConfigError(f"LOYALTY_RATELIMIT_STORAGE: cannot use {uri!r}: {exc}") from None
         self._uri = uri
         self._fallback = FixedWindowRateLimiter(MemoryStorage())
-        self._limiter = FixedWindowRateLimiter(self._shared)
+        self._limiter = FixedWindowRateLimiter(shared)
         self._down_until = 0.0
         self.rules: list[tuple[RateLimitItem, Callable[[], str]]] = [
             (parse(PER_ADDRESS), _address), (parse(PER_USERNAME), _username)]
