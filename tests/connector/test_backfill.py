@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -147,21 +147,33 @@ def test_reconcile_recovers_orders_whose_webhooks_were_dropped(client, services,
     assert balances(services, lossy) == balances(services, clean)
 
 
+def _days_ago(days: int) -> datetime:
+    """Midnight UTC `days` days before today: orders that recent are still pending (14 days)."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=days)
+
+
+def _gmt(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def test_reconcile_feeds_a_changed_order_and_a_trashed_one(client, services, store):
-    orders = make_orders(30, seed=6, start=datetime(2026, 11, 20, tzinfo=UTC), customers=10)
+    start = _days_ago(6)  # its 30 orders span up to 5 days, all paid within the return window
+    orders = make_orders(30, seed=6, start=start, customers=10)
     for order in orders:
         store.add_order(order)
     shop_id = new_shop(services, store.url)
     deliver_all(client, services, shop_id, orders)
     paid = [o for o in orders if o["status"] == "processing" and not o["refunds"]]
     refunded, trashed = store.orders[paid[0]["id"]], store.orders[paid[1]["id"]]
-    refunded.update(status="refunded", date_modified_gmt="2026-11-23T09:00:00",
+    changed_at = start + timedelta(days=3, hours=9)
+    refunded.update(status="refunded", date_modified_gmt=_gmt(changed_at),
                     refunds=[{"id": 9001, "reason": "", "total": "-" + refunded["total"]}])
-    trashed.update(status="trash", date_modified_gmt="2026-11-23T09:00:01")
+    trashed.update(status="trash", date_modified_gmt=_gmt(changed_at + timedelta(seconds=1)))
     with services.db.reading() as session:
         shop = session.get(Shop, shop_id)
         session.expunge(shop)
-    report = backfill(services, shop, datetime(2026, 11, 1, tzinfo=UTC), only_changed=True,
+    report = backfill(services, shop, start - timedelta(days=19), only_changed=True,
                       show_progress=False)
     assert (report.fed, report.deleted) == (1, 1)
     owed = {key: 0 for key in (refunded["id"], trashed["id"])}
@@ -173,7 +185,7 @@ def test_reconcile_feeds_a_changed_order_and_a_trashed_one(client, services, sto
 
 
 def test_the_worker_recovers_recent_dropped_orders_on_its_own(client, services, store):
-    recent = make_orders(8, seed=12, start=datetime(2026, 11, 22, tzinfo=UTC), customers=5)
+    recent = make_orders(8, seed=12, start=_days_ago(4), customers=5)
     for order in recent:
         store.add_order(order)
     shop_id = new_shop(services, store.url)
