@@ -8,14 +8,26 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from connector import programs
+from connector.db import run_prepared
 from connector.ledger import write_entry
 from connector.models import Customer, LedgerEntry, OrderState, Shop
 from rules import bonuses, earning
 from rules.events import CustomerChange, CustomerEvent, OrderEvent
+
+_ENTRIES = LedgerEntry.__table__
+_CUSTOMER_KEY = select(_ENTRIES.c.id).where(_ENTRIES.c.customer_id == bindparam("customer_id"),
+                                            _ENTRIES.c.source_key == bindparam("key")).limit(1)
+# the customer's earliest order lot that earned
+_FIRST_ORDER_LOT = (select(_ENTRIES.c.shop_id, _ENTRIES.c.lot)
+                    .where(_ENTRIES.c.customer_id == bindparam("customer_id"),
+                           _ENTRIES.c.kind == "earn", _ENTRIES.c.source_key == _ENTRIES.c.lot,
+                           _ENTRIES.c.lot.like("order:%:earn"))
+                    .order_by(_ENTRIES.c.available_at, _ENTRIES.c.shop_id, _ENTRIES.c.lot)
+                    .limit(1))
 
 
 def write_award(session: Session, shop: Shop, customer: Customer, award: bonuses.Award,
@@ -25,8 +37,8 @@ def write_award(session: Session, shop: Shop, customer: Customer, award: bonuses
 
     Award keys name the customer, and a customer may span several shops of one program, so
     the once-only check looks at all the customer's entries, not just this shop's."""
-    if session.scalar(select(LedgerEntry.id).where(LedgerEntry.customer_id == customer.id,
-                                                   LedgerEntry.source_key == award.source_key)):
+    if run_prepared(session, _CUSTOMER_KEY, flush=False, customer_id=customer.id,
+                    key=award.source_key).first() is not None:
         return False
     return write_entry(session, customer, LedgerEntry(
         shop_id=shop.id, kind=award.kind, points=award.points, lot=lot or award.source_key,
@@ -50,12 +62,7 @@ def award_signup(session: Session, shop: Shop, customer: Customer, event: Custom
 def _first_order_holder(session: Session, customer: Customer) -> tuple[int, str] | None:
     """(shop id, lot) of the customer's earliest order that earned: the first-order bonus is
     its, whatever order the deliveries were processed in."""
-    opener = (select(LedgerEntry.shop_id, LedgerEntry.lot)
-              .where(LedgerEntry.customer_id == customer.id, LedgerEntry.kind == "earn",
-                     LedgerEntry.source_key == LedgerEntry.lot,
-                     LedgerEntry.lot.like("order:%:earn"))
-              .order_by(LedgerEntry.available_at, LedgerEntry.shop_id, LedgerEntry.lot).limit(1))
-    row = session.execute(opener).first()
+    row = run_prepared(session, _FIRST_ORDER_LOT, flush=False, customer_id=customer.id).first()
     return None if row is None else (row[0], row[1])
 
 

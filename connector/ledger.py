@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
+from connector.db import run_prepared
 from connector.models import Customer, LedgerEntry
 
 EARNING_KINDS = ("earn", "bonus", "clawback", "release", "adjust")
@@ -23,14 +24,21 @@ class Balance:
     lifetime_earned: int
 
 
+_ENTRIES = LedgerEntry.__table__
+_ENTRY_BY_KEY = select(_ENTRIES.c.id).where(_ENTRIES.c.shop_id == bindparam("shop_id"),
+                                            _ENTRIES.c.source_key == bindparam("key")).limit(1)
+
+
 def entry_exists(session: Session, shop_id: int, source_key: str) -> bool:
-    return session.scalar(select(LedgerEntry.id).where(
-        LedgerEntry.shop_id == shop_id, LedgerEntry.source_key == source_key)) is not None
+    return run_prepared(session, _ENTRY_BY_KEY, flush=False, shop_id=shop_id,  # write_entry
+                        key=source_key).first() is not None  # flushes each entry it adds
 
 
-def write_entry(session: Session, customer: Customer, entry: LedgerEntry) -> bool:
-    """Append `entry` unless its source key is already written; keep the caches in step."""
-    if entry_exists(session, entry.shop_id, entry.source_key):
+def write_entry(session: Session, customer: Customer, entry: LedgerEntry,
+                known_new: bool = False) -> bool:
+    """Append `entry` unless its source key is already written (`known_new`: the caller has
+    just looked, in this transaction); keep the caches in step."""
+    if not known_new and entry_exists(session, entry.shop_id, entry.source_key):
         return False
     entry.customer_id = customer.id
     session.add(entry)

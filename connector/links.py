@@ -11,15 +11,23 @@ import hashlib
 import hmac
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import literal, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
+from connector.db import run_prepared
 from connector.models import Customer, ReferralLink, ShareLink, Shop
 
 CODE_PURPOSE = "referral-links"
 REFERRAL_CODE_LENGTH = 8
 SHARE_CODE_LENGTH = 10
 LANDING_PARAMETER = "ref"  # what the adapters read back from the landing URL (landing_site)
+_REFERRAL, _SHARE = ReferralLink.__table__, ShareLink.__table__
+# Most codes on an order are the store's own coupons: one statement answers "neither".
+_LINK_IN_PROGRAM = (
+    select(literal("referral"), _REFERRAL.c.id).where(
+        _REFERRAL.c.program_id == bindparam("program_id"), _REFERRAL.c.code == bindparam("code"))
+    .union_all(select(literal("share"), _SHARE.c.id).where(
+        _SHARE.c.program_id == bindparam("program_id"), _SHARE.c.code == bindparam("code"))))
 
 
 class LinkRefused(ValueError):
@@ -120,12 +128,8 @@ def find_in_program(session: Session, program_id: int,
     code = (code or "").strip().upper()
     if not code or len(code) > 32:
         return None
-    # Most codes on an order are the store's own coupons: one statement answers "neither".
-    found = session.execute(
-        select(literal("referral"), ReferralLink.id).where(
-            ReferralLink.program_id == program_id, ReferralLink.code == code)
-        .union_all(select(literal("share"), ShareLink.id).where(
-            ShareLink.program_id == program_id, ShareLink.code == code))).first()
+    found = run_prepared(session, _LINK_IN_PROGRAM, flush=False, program_id=program_id,
+                         code=code).first()
     if found is None:
         return None
     return session.get(ReferralLink if found[0] == "referral" else ShareLink, found[1])

@@ -13,22 +13,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from connector import programs
 from connector.attribution import apply_attribution
 from connector.awards import award_first_order, reverse_first_order
 from connector.customers import resolve_customer
+from connector.db import run_prepared
 from connector.facts import order_from_json, order_to_json
 from connector.ledger import entry_exists, lot_remaining, write_entry
 from connector.models import Customer, LedgerEntry, OrderRefund, OrderState, ProgramVersion, Shop
-from connector.placement import live_program, place_in_tier
+from connector.placement import live_program, paid_orders, place_in_tier
 from rules import earning, tiers
 from rules.events import OrderEvent, OrderStatus
 from rules.program import Program
 
 DELETED = "deleted"  # OrderState.status of a trashed order
+_REFUNDS = OrderRefund.__table__
+_REPORTED_REFUNDS = select(_REFUNDS.c.merchandise).where(
+    _REFUNDS.c.shop_id == bindparam("shop_id"), _REFUNDS.c.order_id == bindparam("order_id"))
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,10 @@ def _earned_at(order: OrderEvent) -> datetime:
     return order.paid_at or order.created_at
 
 
-def _multiplier(session: Session, program: Program, customer: Customer, at: datetime) -> Decimal:
+def _multiplier(session: Session, program: Program, customer: Customer, at: datetime,
+                flush: bool = True) -> Decimal:
     """The tier multiplier from the customer's qualifying spend before this order."""
-    paid = session.execute(select(OrderState.paid_at, OrderState.net_spend).where(
-        OrderState.customer_id == customer.id, OrderState.paid_at.is_not(None))).all()
-    spend = tiers.qualifying_spend(((p, n) for p, n in paid), program, at)
+    spend = tiers.qualifying_spend(paid_orders(session, customer.id, flush), program, at)
     return tiers.multiplier_for(tiers.tier_for(program, spend))
 
 
@@ -69,14 +72,18 @@ def _bind(session: Session, shop: Shop, state: OrderState, order: OrderEvent,
             return None
         program = programs.parsed(version)
         state.program_version_id = version.id
-        state.multiplier = _multiplier(session, program, customer, _earned_at(order))
+        # No flush: the only unflushed order is this one, and until it is bound to a program
+        # its net spend is 0 in the database as here (other deliveries flushed as they ended).
+        state.multiplier = _multiplier(session, program, customer, _earned_at(order),
+                                       flush=False)
     return programs.parsed(session.get(ProgramVersion, state.program_version_id))
 
 
 def _write(session: Session, shop: Shop, customer: Customer, state: OrderState,
-           order: OrderEvent, program: Program, kind: str, points: int, key: str) -> bool:
+           order: OrderEvent, program: Program, kind: str, points: int, key: str,
+           known_new: bool = False) -> bool:
     dates = earning.lot_dates(_earned_at(order), program.earn)
-    return write_entry(session, customer, LedgerEntry(
+    return write_entry(session, customer, known_new=known_new, entry=LedgerEntry(
         shop_id=shop.id, kind=kind, points=points, lot=f"order:{order.order_id}:earn",
         program_version_id=state.program_version_id, source_key=key,
         available_at=dates.available_at, expires_at=dates.expires_at,
@@ -101,8 +108,8 @@ def _adjust(session: Session, shop: Shop, customer: Customer, state: OrderState,
 def _as_applied(session: Session, shop: Shop, order: OrderEvent) -> OrderEvent:
     """The fact with refunds reported on their own folded in, and test orders earning only
     where the shop opted in."""
-    reported = sum(session.scalars(select(OrderRefund.merchandise).where(  # Money is a string
-        OrderRefund.shop_id == shop.id, OrderRefund.order_id == order.order_id)), Decimal(0))
+    reported = sum((row[0] for row in run_prepared(  # Money is stored as a string
+        session, _REPORTED_REFUNDS, shop_id=shop.id, order_id=order.order_id)), Decimal(0))
     refunded = min(max(order.refunded, reported), order.merchandise)
     test = order.test and not shop.earn_test_orders
     if (refunded, test) == (order.refunded, order.test):
@@ -166,8 +173,9 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     opened = f"order:{order.order_id}:earn"
     lot_open = entry_exists(session, shop.id, opened)
     if not lot_open and _was_paid(order, program) and credit.gross > 0:
-        _write(session, shop, customer, state, order, program, "earn", credit.gross, opened)
-        state.credited, lot_open = credit.gross, True
+        state.credited, lot_open = credit.gross, True  # flushed with the entry, not after
+        _write(session, shop, customer, state, order, program, "earn", credit.gross, opened,
+               known_new=True)
     if lot_open:
         award_first_order(session, shop, customer, order, state, program, opened,
                           earning.lot_dates(_earned_at(order), program.earn).available_at)

@@ -11,20 +11,24 @@ import json
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from connector.db import Database
+from connector.db import Database, run_prepared
 from connector.models import OutboxJob
 from connector.types import utcnow
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=120)
 BASE_DELAY_SECONDS, MAX_DELAY_SECONDS = 2.0, 3600.0
+_JOBS = OutboxJob.__table__
+_JOB_BY_KEY = select(_JOBS.c.id).where(_JOBS.c.idempotency_key == bindparam("key")).limit(1)
 
 
 def enqueue(session: Session, shop_id: int, kind: str, key: str, payload: dict) -> bool:
-    if session.scalar(select(OutboxJob.id).where(OutboxJob.idempotency_key == key)) is not None:
+    if any(isinstance(job, OutboxJob) and job.idempotency_key == key for job in session.new):
+        return False  # queued earlier in this transaction and not yet flushed
+    if run_prepared(session, _JOB_BY_KEY, flush=False, key=key).first() is not None:
         return False
     session.add(OutboxJob(shop_id=shop_id, kind=kind, idempotency_key=key, status="pending",
                           payload=json.dumps(payload, sort_keys=True), attempts=0,

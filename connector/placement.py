@@ -8,11 +8,13 @@ downgrades happen without a new order.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from connector import outbox, programs
+from connector.db import run_prepared
 from connector.models import (
     Customer,
     CustomerAccount,
@@ -25,6 +27,16 @@ from rules import tiers
 from rules.program import Program
 
 EARNING = ("earn", "bonus")
+_ORDERS = OrderState.__table__
+_PAID_ORDERS = select(_ORDERS.c.paid_at, _ORDERS.c.net_spend).where(
+    _ORDERS.c.customer_id == bindparam("customer_id"), _ORDERS.c.paid_at.is_not(None))
+
+
+def paid_orders(session: Session, customer_id: int,
+                flush: bool = True) -> list[tuple[datetime, Decimal]]:
+    """(paid at, net spend) of each of the customer's paid orders, for qualifying spend."""
+    return [(row[0], row[1]) for row in run_prepared(session, _PAID_ORDERS, flush=flush,
+                                                       customer_id=customer_id)]
 
 
 def qualifying(session: Session, customer: Customer, program: Program, now: datetime):
@@ -32,9 +44,7 @@ def qualifying(session: Session, customer: Customer, program: Program, now: date
         entries = session.execute(select(LedgerEntry.created_at, LedgerEntry.points).where(
             LedgerEntry.customer_id == customer.id, LedgerEntry.kind.in_(EARNING))).all()
         return tiers.qualifying_points(((at, p) for at, p in entries), program, now)
-    paid = session.execute(select(OrderState.paid_at, OrderState.net_spend).where(
-        OrderState.customer_id == customer.id, OrderState.paid_at.is_not(None))).all()
-    return tiers.qualifying_spend(((p, n) for p, n in paid), program, now)
+    return tiers.qualifying_spend(paid_orders(session, customer.id), program, now)
 
 
 def place_in_tier(session: Session, customer: Customer, program: Program, now: datetime,

@@ -7,19 +7,25 @@ Guests have no customer record on the store: nothing is pushed for them.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from connector import outbox
+from connector.db import run_prepared
 from connector.ledger import balance
 from connector.models import Customer, CustomerAccount, Shop
 from connector.types import utcnow
 
+_ACCOUNTS, _SHOPS = CustomerAccount.__table__, Shop.__table__
+_ACTIVE_ACCOUNTS = select(_ACCOUNTS.c.platform_customer_id, _SHOPS.c.id).join(
+    _SHOPS, _SHOPS.c.id == _ACCOUNTS.c.shop_id).where(
+    _ACCOUNTS.c.customer_id == bindparam("customer_id"), _SHOPS.c.status == "active")
+
 
 def queue_profile_push(session: Session, customer: Customer) -> None:
-    accounts = session.execute(select(CustomerAccount.platform_customer_id, Shop.id).join(
-        Shop, Shop.id == CustomerAccount.shop_id).where(
-        CustomerAccount.customer_id == customer.id, Shop.status == "active")).all()
+    # accounts are flushed as they are linked (customers.link_account)
+    accounts = run_prepared(session, _ACTIVE_ACCOUNTS, flush=False,
+                            customer_id=customer.id).all()
     for customer_ref, shop_id in accounts:
         outbox.enqueue(session, shop_id, "customer.profile",
                        f"profile:{shop_id}:{customer_ref}:{customer.points_total}:"

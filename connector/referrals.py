@@ -14,11 +14,12 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from connector import programs, redemptions
 from connector.awards import write_award
+from connector.db import run_prepared
 from connector.facts import order_from_json
 from connector.links import find_in_program
 from connector.models import Customer, OrderState, ProgramVersion, Referral, ReferralLink, Shop
@@ -27,6 +28,10 @@ from rules import referral as rules
 from rules.events import OrderEvent, OrderStatus
 from rules.identity import Party, digest
 from rules.program import Program
+
+_REFERRALS = Referral.__table__
+_DECIDED = select(_REFERRALS.c.id).where(_REFERRALS.c.shop_id == bindparam("shop_id"),
+                                         _REFERRALS.c.order_id == bindparam("order_id"))
 
 
 def attributed_link(session: Session, shop: Shop, order: OrderEvent):
@@ -91,8 +96,9 @@ def _facts(session: Session, link: ReferralLink, friend: Customer, state: OrderS
 
 
 def decided_referral(session: Session, shop: Shop, order_id: str) -> Referral | None:
-    return session.scalar(select(Referral).where(Referral.shop_id == shop.id,
-                                                 Referral.order_id == order_id))
+    found = run_prepared(session, _DECIDED, flush=False, shop_id=shop.id,
+                         order_id=order_id).first()
+    return None if found is None else session.get(Referral, found[0])
 
 
 def consider_order(session: Session, shop: Shop, order: OrderEvent, state: OrderState,
