@@ -33,6 +33,14 @@ def find_customer(session: Session, shop: Shop, customer_ref: str | None,
     return session.scalar(_by_email(shop, email))
 
 
+def with_pending_by_account(session: Session, shop: Shop, customer_ref: str,
+                           pending) -> tuple[Customer | None, int]:
+    """The shop's customer with this platform id and `pending` (a scalar subquery over
+    Customer.id, e.g. ledger.pending_points) read in the same statement; (None, 0) if none."""
+    found = session.execute(_by_account(shop, customer_ref).add_columns(pending)).first()
+    return (None, 0) if found is None else (found[0], int(found[1] or 0))
+
+
 def _locked(session: Session, query) -> Customer | None:
     """Serialise a customer's ledger writes across workers: read the row under a lock, fresh
     even if this session holds it already, so cached totals never grow from a stale value

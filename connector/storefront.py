@@ -16,7 +16,8 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
 from connector import links
-from connector.customers import find_customer
+from connector.customers import find_customer, with_pending_by_account
+from connector.ledger import pending_points
 from connector.link_routes import request_visitor
 from connector.members import JoinRefused, join, parse_birthday
 from connector.models import Customer, Shop
@@ -52,12 +53,15 @@ def _customer(session: Session, caller: Caller, shop: Shop) -> Customer | None:
 def balance(caller: Caller):
     session = request_reader()  # the signature check loaded the shop into it
     shop = session.get(Shop, caller.shop_id)
-    customer = _customer(session, caller, shop)
+    if caller.customer_ref is None:
+        raise Refused(401, "log in to see your points", "not-logged-in")
+    customer, pending = with_pending_by_account(session, shop, caller.customer_ref,
+                                                pending_points(Customer.id, utcnow()))
     program = live_program(session, shop)
     if customer is None:
         return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
                        rewards=[], history=[])
-    statement = statement_of(session, customer, last=HISTORY)
+    statement = statement_of(session, customer, last=HISTORY, pending=pending)
     progress = next_tier(session, customer, program, utcnow()) if program else None
     offer = catalogue(program, statement["balance"], statement["tier"]) if program else []
     return jsonify(member=customer.joined_at is not None, balance=statement["balance"],

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from adapters.shopify.proxy import ProxyRefused, verify_proxy
 from adapters.woocommerce.storefront import StorefrontRefused, verify_storefront
 from connector.models import Shop
-from connector.request_reads import request_reader
+from connector.request_reads import held, request_reader
 from connector.secrets import SecretBox
 
 
@@ -48,6 +48,7 @@ def _shop_secret(platform: str, where) -> tuple[int, str | None]:
                                                       Shop.status == "active"))
     if shop is None:
         raise Refused(404, f"no active {platform} shop here", "unknown-shop")
+    held(shop)
     encrypted = shop.webhook_secret_enc if platform == "shopify" else shop.storefront_secret_enc
     box = current_app.extensions["loyalty"].box
     return shop.id, box.decrypt(encrypted) if encrypted else None
