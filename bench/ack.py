@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bench.ack_profile import explain
 from bench.common import (
     DATABASES,
     Result,
@@ -29,8 +30,8 @@ from bench.deliveries import SHOPIFY_DOMAIN, stored_part, write_requests
 from bench.servers import SHOPIFY_SECRET, WOO_SECRET
 from bench.wrk import Load, run_wrk
 
-FULL = {"seconds": 8, "connections": (8, 32, 64)}
-QUICK = {"seconds": 2, "connections": (32,)}
+FULL = {"seconds": 8, "connections": (8, 32, 64), "profiled": 600}
+QUICK = {"seconds": 2, "connections": (32,), "profiled": 100}
 FIXED = 32  # the concurrency the targets are read at
 BARE_PREPARED = 3000
 PREPARED_PER_SECOND = 4000  # distinct deliveries: storing endpoints take ~1,500/s here
@@ -206,6 +207,7 @@ def run(quick: bool) -> Result:
                 scratch_database(database, Path(folder)) as url:
             _prepare_database(url, Path(folder))
             _database_runs(database, Bench(url, Path(folder), size["seconds"]), size, result)
+            explain(database, url, Path(folder), size["profiled"], result)
     result.notes.append("Paced run: wrk 4 has no fixed-rate mode; every connection waits a fixed "
                         "delay after each answer, so the arrival rate is approximate and the "
                         "tail is not free of coordinated omission.")

@@ -16,9 +16,11 @@ from pathlib import Path
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select, text
 
 from bench.common import DATABASES, Result, Target, python_process, scratch_database
+from bench.processing_profile import explain
 from tests.e2e.workload import unique_deliveries
 
 QUICK, FULL = 80, 2000  # orders
+PROFILED = {True: 40, False: 400}  # orders of the profiled in-process drain (quick, full)
 WORKERS = (1, 2, 4)
 TARGET_PER_WORKER, TARGET_CEILING = 2000, 0.30
 CEILING_TABLES = ("ledger_entries", "outbox", "orders", "customers", "customer_accounts")
@@ -115,7 +117,8 @@ def ceiling_rate(url: str, orders: int) -> tuple[float, int]:
     return orders / elapsed, round(total / orders)
 
 
-def _one_database(database: str, orders: int, result: Result, scaling: bool) -> None:
+def _one_database(database: str, orders: int, result: Result, scaling: bool,
+                  quick: bool) -> None:
     with tempfile.TemporaryDirectory() as folder, \
             scratch_database(database, Path(folder)) as url:
         deliveries = fill_inbox(url, Path(folder), orders)
@@ -131,6 +134,7 @@ def _one_database(database: str, orders: int, result: Result, scaling: bool) -> 
                                      TARGET_PER_WORKER, "orders/s"))
         result.targets.append(Target(f"{database}: processing / raw-insert ceiling",
                                      rate / ceiling, TARGET_CEILING, "ratio"))
+    explain(database, PROFILED[quick], result)
     if scaling:
         _scaling(orders, result)
 
@@ -162,7 +166,8 @@ def run(quick: bool, scaling: bool = True) -> Result:
                                   "process, and scaling with worker processes (PostgreSQL)")
     orders = QUICK if quick else FULL
     for database in DATABASES:
-        _one_database(database, orders, result, scaling=scaling and database == "postgresql")
+        _one_database(database, orders, result, scaling=scaling and database == "postgresql",
+                      quick=quick)
     return result
 
 
