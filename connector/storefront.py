@@ -44,25 +44,29 @@ def _services():
     return current_app.extensions["loyalty"]
 
 
-def _customer(session: Session, caller: Caller, shop: Shop) -> Customer | None:
+def _logged_in(caller: Caller) -> str:
+    """The shopper's platform customer id; 401 for a visitor who is not logged in."""
     if caller.customer_ref is None:
         raise Refused(401, "log in to see your points", "not-logged-in")
-    return find_customer(session, shop, caller.customer_ref, None)
+    return caller.customer_ref
+
+
+def _customer(session: Session, caller: Caller, shop: Shop) -> Customer | None:
+    return find_customer(session, shop, _logged_in(caller), None)
 
 
 def balance(caller: Caller):
     session = request_reader()  # the signature check loaded the shop into it
     shop = session.get(Shop, caller.shop_id)
-    if caller.customer_ref is None:
-        raise Refused(401, "log in to see your points", "not-logged-in")
-    customer, pending = with_pending_by_account(session, shop, caller.customer_ref,
-                                                pending_points(Customer.id, utcnow()))
+    now = utcnow()
+    customer, pending = with_pending_by_account(session, shop, _logged_in(caller),
+                                                pending_points(Customer.id, now))
     program = live_program(session, shop)
     if customer is None:
         return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
                        rewards=[], history=[])
     statement = statement_of(session, customer, last=HISTORY, pending=pending)
-    progress = next_tier(session, customer, program, utcnow()) if program else None
+    progress = next_tier(session, customer, program, now) if program else None
     offer = catalogue(program, statement["balance"], statement["tier"]) if program else []
     return jsonify(member=customer.joined_at is not None, balance=statement["balance"],
                    pending=statement["pending"], tier=statement["tier"], next_tier=progress,
