@@ -9,12 +9,14 @@ import os
 import uuid
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from connector import create_app, migrate, programs
 from connector.services import build_services
 from connector.shops import add_shop
+from tests import clock
 from tests.support import EXAMPLE_PROGRAM, WOO_SECRET
 
 PG_ADMIN_URL = os.environ.get("LOYALTY_TEST_POSTGRES_URL",
@@ -90,3 +92,11 @@ def app(settings, services):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def fixture_clock():
+    """Run the test as if it were clock.FIXTURE_NOW, a week after the captured fixtures'
+    orders (their points still pending); yields the environment for service processes."""
+    with time_machine.travel(clock.shifted_now(), tick=True):
+        yield clock.shifted_env()

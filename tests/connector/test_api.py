@@ -15,6 +15,9 @@ from connector.types import utcnow
 from tests.connector.api_shops import add_other_shop, bearer, deliver_alice, make_key
 from tests.support import EXAMPLE_PROGRAM
 
+# Balances read "now": the fixture orders' points must still be pending.
+pytestmark = pytest.mark.usefixtures("fixture_clock")
+
 CUSTOMER_ROUTES = ("", "/ledger")
 POSTS = {"/adjustments": {"points": 50, "reason": "goodwill", "request_id": "r-1"},
          "/redemptions": {"reward_id": "free-shipping", "request_id": "r-1"},

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import update
 
 from connector.models import Customer, Shop
 from tests.connector.woo import fixture_delivery, post
 from tests.support import EXAMPLE_PROGRAM, SHARED
+
+# Balances read "now": the fixture orders' points must still be pending.
+pytestmark = pytest.mark.usefixtures("fixture_clock")
 
 
 def test_shop_add_prints_id_and_webhook_url_as_json(run):

@@ -2,6 +2,7 @@
 deliveries are processed in."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from connector.models import LedgerEntry
@@ -12,6 +13,9 @@ from tests.connector.test_pipeline import (
     statement,
 )
 from tests.connector.woo import edited_delivery, fixture_delivery, full_refund_delivery
+
+# Balances read "now": the fixture orders' points must still be pending.
+pytestmark = pytest.mark.usefixtures("fixture_clock")
 
 
 def later_order():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from connector import pipeline
@@ -12,6 +13,9 @@ from connector.models import InboxDelivery
 from tests.connector.test_pipeline import bonus_entries, deliver, order_entries, statement
 from tests.connector.woo import edited_delivery, fixture_delivery, post
 from tests.support import woo_signature
+
+# Balances read "now": the fixture orders' points must still be pending.
+pytestmark = pytest.mark.usefixtures("fixture_clock")
 
 AFTER_RELEASE = datetime(2026, 12, 20, tzinfo=UTC)  # order 13's return window ends 7 December
 

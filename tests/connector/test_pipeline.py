@@ -5,6 +5,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -15,6 +16,9 @@ from connector.shops import add_shop
 from connector.statements import customer_statement
 from tests.connector.woo import edited_delivery, fixture_delivery, full_refund_delivery, post
 from tests.support import EXAMPLE_PROGRAM, WOO_SECRET
+
+# Balances read "now": the fixture orders' points must still be pending.
+pytestmark = pytest.mark.usefixtures("fixture_clock")
 
 PAID_AT = datetime(2026, 11, 23, 3, 55, 8, tzinfo=UTC)
 

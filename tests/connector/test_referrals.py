@@ -21,6 +21,9 @@ from tests.connector.test_order_deleted import deleted_delivery
 from tests.connector.test_woo_rewards import settle_jobs
 from tests.support import EXAMPLE_PROGRAM
 
+# Balances read "now": the fixture orders' points must still be pending.
+pytestmark = pytest.mark.usefixtures("fixture_clock")
+
 PROGRAM = EXAMPLE_PROGRAM.read_text()  # pending 14 days, referrer 500, friend welcome-10
 RITA = "rita@example.org"
 

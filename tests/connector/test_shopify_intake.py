@@ -22,6 +22,9 @@ from connector.shops import add_shop
 from connector.statements import customer_statement
 from tests.support import EXAMPLE_PROGRAM, SHOPIFY_DOMAIN, SHOPIFY_SECRET, shopify_delivery
 
+# Balances read "now": the fixture orders' points must still be pending.
+pytestmark = pytest.mark.usefixtures("fixture_clock")
+
 
 @pytest.fixture
 def shop_id(services):

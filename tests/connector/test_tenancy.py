@@ -2,6 +2,7 @@
 of different programs never see each other's customers."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from connector import pipeline
@@ -10,6 +11,9 @@ from connector.shops import add_shop
 from connector.statements import customer_statement
 from tests.connector.woo import edited_delivery, fixture_delivery, post
 from tests.support import WOO_SECRET
+
+# Balances read "now": the fixture orders' points must still be pending.
+pytestmark = pytest.mark.usefixtures("fixture_clock")
 
 
 def second_shop(services, woo_shop, share: bool) -> int:

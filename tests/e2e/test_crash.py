@@ -37,8 +37,8 @@ def receive_only(loyalty: Loyalty, shop_id: int, deliveries) -> None:
         assert stop(server) == 0
 
 
-def test_worker_killed_before_commit_loses_and_doubles_nothing(settings, tmp_path):
-    loyalty = Loyalty(settings)
+def test_worker_killed_before_commit_loses_and_doubles_nothing(settings, fixture_clock, tmp_path):
+    loyalty = Loyalty({**settings, **fixture_clock})
     shop_id = loyalty.setup_woo_shop(str(EXAMPLE_PROGRAM))["id"]
     receive_only(loyalty, shop_id, captured("04", "06", "07"))
     assert loyalty.customer(shop_id, "alice@example.com") is None  # recorded, not yet processed
@@ -66,8 +66,8 @@ def processed(engine) -> int:
         return connection.scalar(text("SELECT count(*) FROM inbox WHERE status = 'done'"))
 
 
-def test_worker_killed_at_random_moments_processes_every_order_once(settings):
-    loyalty = Loyalty(settings)
+def test_worker_killed_at_random_moments_processes_every_order_once(settings, fixture_clock):
+    loyalty = Loyalty({**settings, **fixture_clock})
     shop_id = loyalty.setup_woo_shop(str(EXAMPLE_PROGRAM))["id"]
     orders = [edited_delivery("04", id=1000 + n, customer_id=0,
                               billing={"email": f"c{n}@example.com"}) for n in range(COUNT)]

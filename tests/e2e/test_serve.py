@@ -8,8 +8,8 @@ from tests.e2e.processes import Loyalty, free_port, stop, wait_for_http, wait_un
 from tests.support import EXAMPLE_PROGRAM, load_woo_fixture
 
 
-def test_served_fixtures_earn_and_claw_back(settings):
-    loyalty = Loyalty(settings)
+def test_served_fixtures_earn_and_claw_back(settings, fixture_clock):
+    loyalty = Loyalty({**settings, **fixture_clock})
     shop = loyalty.setup_woo_shop(str(EXAMPLE_PROGRAM))
     port = free_port()
     server = loyalty.start("serve", "--port", str(port))

@@ -9,8 +9,8 @@ from tests.e2e.processes import Loyalty, free_port, stop, wait_for_http, wait_un
 from tests.support import EXAMPLE_PROGRAM, SHOPIFY_DOMAIN, SHOPIFY_SECRET, shopify_delivery
 
 
-def test_shopify_fixtures_through_a_running_server(settings):
-    loyalty = Loyalty(settings)
+def test_shopify_fixtures_through_a_running_server(settings, fixture_clock):
+    loyalty = Loyalty({**settings, **fixture_clock})
     loyalty.run("db", "upgrade")
     shop = loyalty.json("shop", "add", "shopify", "--domain", SHOPIFY_DOMAIN,
                         "--access-token", "shpat_test", "--client-secret", SHOPIFY_SECRET)
