@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from connector.db import run_prepared
 from connector.models import ApiKey, Shop
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per key
@@ -41,20 +43,36 @@ def create_key(session: Session, shop_id: int, name: str, created_by: str) -> tu
     return key, f"lk_{prefix}_{secret}"
 
 
-def authenticate(session: Session, presented: str, now: datetime) -> ApiKey | None:
+@dataclass(frozen=True)
+class LiveKey:
+    """A key that checked out: what a request needs of it (the row stays unloaded)."""
+    id: int
+    name: str
+    shop_id: int
+    last_used_at: datetime | None
+
+
+_KEYS = ApiKey.__table__
+# Every API call runs this, so it is built once: a third of the Python of an ORM query per call
+_BY_PREFIX = select(_KEYS.c.id, _KEYS.c.name, _KEYS.c.shop_id, _KEYS.c.key_hash,
+                    _KEYS.c.revoked_at, _KEYS.c.last_used_at).where(
+    _KEYS.c.prefix == bindparam("prefix"))
+
+
+def authenticate(session: Session, presented: str, now: datetime) -> LiveKey | None:
     """The live key `presented` is, or None (unknown, malformed, wrong secret or revoked)."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != "lk" or not parts[1] or not parts[2]:
         return None
-    key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1][:16]))
-    if key is None or not hmac.compare_digest(key.key_hash, _digest(parts[2])):
+    row = run_prepared(session, _BY_PREFIX, flush=False, prefix=parts[1][:16]).first()
+    if row is None or not hmac.compare_digest(row.key_hash, _digest(parts[2])):
         return None
-    if key.revoked_at is not None:
+    if row.revoked_at is not None:
         return None
-    return key
+    return LiveKey(row.id, row.name, row.shop_id, row.last_used_at)
 
 
-def needs_touch(key: ApiKey, now: datetime) -> bool:
+def needs_touch(key: LiveKey, now: datetime) -> bool:
     """Whether to record this use: at most once every TOUCH_EVERY, so most calls only read."""
     return key.last_used_at is None or key.last_used_at < now - TOUCH_EVERY
 

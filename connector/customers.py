@@ -1,12 +1,14 @@
 """Finding and creating customers: one per program by e-mail, linked to each shop's ids."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from connector.awards import award_signup
+from connector.db import run_prepared
+from connector.ledger import CUSTOMER_CARD
 from connector.models import Customer, CustomerAccount, Shop
 from rules.events import CustomerChange, CustomerEvent, normalise_email
 
@@ -33,12 +35,20 @@ def find_customer(session: Session, shop: Shop, customer_ref: str | None,
     return session.scalar(_by_email(shop, email))
 
 
-def with_pending_by_account(session: Session, shop: Shop, customer_ref: str,
-                           pending) -> tuple[Customer | None, int]:
-    """The shop's customer with this platform id and `pending` (a scalar subquery over
-    Customer.id, e.g. ledger.pending_points) read in the same statement; (None, 0) if none."""
-    found = session.execute(_by_account(shop, customer_ref).add_columns(pending)).first()
-    return (None, 0) if found is None else (found[0], int(found[1] or 0))
+_ACCOUNTS = CustomerAccount.__table__
+_CARD_BY_ACCOUNT = select(*CUSTOMER_CARD).join(
+    _ACCOUNTS, _ACCOUNTS.c.customer_id == Customer.__table__.c.id).where(
+    _ACCOUNTS.c.shop_id == bindparam("shop_id"),
+    _ACCOUNTS.c.platform_customer_id == bindparam("customer_ref"))
+
+
+def card_by_account(session: Session, shop: Shop, customer_ref: str,
+                    now: datetime) -> Row | None:
+    """The shop's customer with this platform id as a balance read shows them (a row of
+    ledger.CUSTOMER_CARD, pending points at `now` included), or None: one prepared statement,
+    for the storefront's most frequent call."""
+    return run_prepared(session, _CARD_BY_ACCOUNT, flush=False, shop_id=shop.id,
+                        customer_ref=customer_ref, now=now).first()
 
 
 def _locked(session: Session, query) -> Customer | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import Row, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from connector import outbox, programs
@@ -39,7 +39,7 @@ def paid_orders(session: Session, customer_id: int,
                                                        customer_id=customer_id)]
 
 
-def qualifying(session: Session, customer: Customer, program: Program, now: datetime):
+def qualifying(session: Session, customer: Customer | Row, program: Program, now: datetime):
     if program.tier_rules.basis == "points":
         entries = session.execute(select(LedgerEntry.created_at, LedgerEntry.points).where(
             LedgerEntry.customer_id == customer.id, LedgerEntry.kind.in_(EARNING))).all()
@@ -90,8 +90,7 @@ def tier_tag_now(session: Session, shop: Shop, customer_id: int) -> str | None:
 
 
 def live_program(session: Session, shop: Shop) -> Program | None:
-    version = programs.live_version(session, shop.program_id)
-    return None if version is None else programs.parsed(version)
+    return programs.live_program(session, shop.program_id)
 
 
 def replace_due(session: Session, now: datetime) -> int:

@@ -5,9 +5,10 @@ import functools
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from connector.db import run_prepared
 from connector.models import ProgramVersion
 from connector.types import utcnow
 from rules.program import Program, load_program
@@ -65,3 +66,34 @@ def version_in_force(session: Session, program_id: int, at: datetime) -> Program
     if in_force:
         return max(in_force, key=lambda v: (v.published_at, v.version))
     return versions[0] if versions else None
+
+
+_VERSIONS = ProgramVersion.__table__
+_LIVE_DIGEST = select(_VERSIONS.c.sha256).where(
+    _VERSIONS.c.program_id == bindparam("program_id")).order_by(
+    _VERSIONS.c.version.desc()).limit(1)
+_SOURCE = select(_VERSIONS.c.source_text).where(
+    _VERSIONS.c.program_id == bindparam("program_id"),
+    _VERSIONS.c.sha256 == bindparam("sha256")).limit(1)
+_BY_DIGEST: dict[str, Program] = {}  # parsed programs by the SHA-256 of their text
+_BY_DIGEST_MAX = 256
+
+
+def live_program(session: Session, program_id: int) -> Program | None:
+    """The rules of the live version. A session that has read the versions already answers
+    from them; otherwise one prepared statement reads the live version's digest, and its text
+    only the first time this process sees that digest (the storefront asks on every read)."""
+    known = session.info.get("program_versions", {}).get(program_id)
+    if known is not None:
+        return parsed(known[-1]) if known else None
+    digest = run_prepared(session, _LIVE_DIGEST, flush=False, program_id=program_id).scalar()
+    if digest is None:
+        return None
+    program = _BY_DIGEST.get(digest)
+    if program is None:
+        text = run_prepared(session, _SOURCE, flush=False, program_id=program_id,
+                            sha256=digest).scalar_one()
+        if len(_BY_DIGEST) >= _BY_DIGEST_MAX:
+            _BY_DIGEST.clear()
+        program = _BY_DIGEST[digest] = _parsed(digest, text)
+    return program

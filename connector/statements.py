@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from connector.customers import find_customer
@@ -38,9 +38,10 @@ def _last_entries(last: int):
         _ENTRIES.c.id.desc()).limit(last)
 
 
-def statement_of(session: Session, customer: Customer, last: int | None = None,
+def statement_of(session: Session, customer: Customer | Row, last: int | None = None,
                  pending: int | None = None) -> dict:
-    """The statement of a customer already found: every entry, or only the `last` ones.
+    """The statement of a customer already found (the model or a ledger.CUSTOMER_CARD row):
+    every entry, or only the `last` ones.
     `pending`: the customer's pending points now, when the caller read them with the customer."""
     totals = (balance(session, customer, utcnow()) if pending is None
               else balance_of(customer, pending))

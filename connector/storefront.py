@@ -16,8 +16,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
 from connector import links
-from connector.customers import find_customer, with_pending_by_account
-from connector.ledger import pending_points
+from connector.customers import card_by_account, find_customer
 from connector.link_routes import request_visitor
 from connector.members import JoinRefused, join, parse_birthday
 from connector.models import Customer, Shop
@@ -59,13 +58,12 @@ def balance(caller: Caller):
     session = request_reader()  # the signature check loaded the shop into it
     shop = session.get(Shop, caller.shop_id)
     now = utcnow()
-    customer, pending = with_pending_by_account(session, shop, _logged_in(caller),
-                                                pending_points(Customer.id, now))
+    customer = card_by_account(session, shop, _logged_in(caller), now)
     program = live_program(session, shop)
     if customer is None:
         return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
                        rewards=[], history=[])
-    statement = statement_of(session, customer, last=HISTORY, pending=pending)
+    statement = statement_of(session, customer, last=HISTORY, pending=customer.pending)
     progress = next_tier(session, customer, program, now) if program else None
     offer = catalogue(program, statement["balance"], statement["tier"]) if program else []
     return jsonify(member=customer.joined_at is not None, balance=statement["balance"],

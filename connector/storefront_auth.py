@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from adapters.shopify.proxy import ProxyRefused, verify_proxy
@@ -42,10 +42,15 @@ def storefront_secret(session: Session, box: SecretBox, shop: Shop) -> str:
     return box.decrypt(shop.storefront_secret_enc)
 
 
-def _shop_secret(platform: str, where) -> tuple[int, str | None]:
+# Built once (each storefront call runs one): the active shop, by domain or by id
+_ACTIVE = select(Shop).where(Shop.status == "active", Shop.platform == bindparam("platform"))
+_ACTIVE_SHOPIFY = _ACTIVE.where(Shop.ref == bindparam("ref"))
+_ACTIVE_WOOCOMMERCE = _ACTIVE.where(Shop.id == bindparam("shop_id"))
+
+
+def _shop_secret(platform: str, statement, **params) -> tuple[int, str | None]:
     # The request's read session: the view that follows finds this shop in its identity map.
-    shop = request_reader().scalar(select(Shop).where(Shop.platform == platform, where,
-                                                      Shop.status == "active"))
+    shop = request_reader().scalar(statement, {"platform": platform, **params})
     if shop is None:
         raise Refused(404, f"no active {platform} shop here", "unknown-shop")
     held(shop)
@@ -55,7 +60,7 @@ def _shop_secret(platform: str, where) -> tuple[int, str | None]:
 
 
 def shopify_caller() -> Caller:
-    shop_id, secret = _shop_secret("shopify", Shop.ref == request.args.get("shop", ""))
+    shop_id, secret = _shop_secret("shopify", _ACTIVE_SHOPIFY, ref=request.args.get("shop", ""))
     if secret is None:
         raise Refused(404, "the shop has no app secret on record", "unknown-shop")
     try:
@@ -74,7 +79,7 @@ def param(name: str) -> str:
 
 
 def woocommerce_caller(shop_id: int) -> Caller:
-    shop_id, secret = _shop_secret("woocommerce", Shop.id == shop_id)
+    shop_id, secret = _shop_secret("woocommerce", _ACTIVE_WOOCOMMERCE, shop_id=shop_id)
     if secret is None:
         raise Refused(401, "this shop has no storefront secret yet: run `loyalty shop "
                       "storefront-secret` and put it in the storefront snippet", "no-secret")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from connector.models import Customer
@@ -29,7 +30,7 @@ def catalogue(program: Program, balance: int, tier: str | None) -> list[dict]:
             for reward in program.rewards if reward.id in perks or reward.cost > 0]
 
 
-def next_tier(session: Session, customer: Customer, program: Program,
+def next_tier(session: Session, customer: Customer | Row, program: Program,
               now: datetime) -> dict | None:
     """The next tier up, what it takes, and how far along the customer is."""
     reached = qualifying(session, customer, program, now)

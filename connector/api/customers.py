@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask.views import MethodView
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from connector.api.auth import customer_of, customer_with_balance, services, shop_of
@@ -24,7 +24,8 @@ from connector.types import utcnow
 blueprint = ApiBlueprint("customers", "The shop's customers, their balances and ledgers.")
 
 
-def customer_json(customer: Customer, totals: Balance) -> dict:
+def customer_json(customer: Customer | Row, totals: Balance) -> dict:
+    """`customer`: the model, or a row of ledger.CUSTOMER_CARD."""
     return {"id": customer.id, "email": customer.email, "first_name": customer.first_name,
             "last_name": customer.last_name, "member": customer.joined_at is not None,
             "joined_at": customer.joined_at, "tier": customer.tier,

@@ -37,3 +37,27 @@ def test_the_version_in_force_follows_publication_times_within_one_session(servi
         assert programs.live_version(session, program_id).version == 2
         assert programs.parsed(programs.version_in_force(session, program_id, MAR)) \
             .earn.points_per_unit == 1
+
+
+def test_the_live_program_follows_a_version_published_by_another_session(services):
+    """live_program keeps parsed programs across requests by the digest of their text: a
+    version published since (by the CLI, another process) is what the next read gets."""
+    text = EXAMPLE_PROGRAM.read_text()
+    with services.db.transaction() as session:
+        shop = add_shop(session, services.box, "woocommerce", "http://127.0.0.1:8004/",
+                        webhook_secret=WOO_SECRET, api_key="ck", api_secret="cs")
+        program_id = shop.program_id
+    with services.db.reading() as session:
+        assert programs.live_program(session, program_id) is None
+    with services.db.transaction() as session:
+        programs.publish(session, program_id, text, "v1", at=MAR)
+    with services.db.reading() as session:
+        assert programs.live_program(session, program_id).earn.points_per_unit == 1
+    with services.db.transaction() as session:
+        assert programs.live_program(session, program_id).earn.points_per_unit == 1
+        programs.publish(session, program_id, _richer(text), "v2", at=JUN)
+        # the same session sees its own publication at once
+        assert programs.live_program(session, program_id).earn.points_per_unit == 2
+    for _ in range(2):  # the second read is answered from the parsed-program cache
+        with services.db.reading() as session:
+            assert programs.live_program(session, program_id).earn.points_per_unit == 2
