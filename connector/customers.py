@@ -42,12 +42,12 @@ _CARD_BY_ACCOUNT = select(*CUSTOMER_CARD).join(
     _ACCOUNTS.c.platform_customer_id == bindparam("customer_ref"))
 
 
-def card_by_account(session: Session, shop: Shop, customer_ref: str,
+def card_by_account(session: Session, shop_id: int, customer_ref: str,
                     now: datetime) -> Row | None:
     """The shop's customer with this platform id as a balance read shows them (a row of
     ledger.CUSTOMER_CARD, pending points at `now` included), or None: one prepared statement,
     for the storefront's most frequent call."""
-    return run_prepared(session, _CARD_BY_ACCOUNT, flush=False, shop_id=shop.id,
+    return run_prepared(session, _CARD_BY_ACCOUNT, flush=False, shop_id=shop_id,
                         customer_ref=customer_ref, now=now).first()
 
 

@@ -1,9 +1,8 @@
 """One read session per request, for the hot read paths (an API balance, a storefront balance).
 
 The key check or the signature check opens it, the view reads through the same session, and it
-closes when the request ends: one connection checkout (and on PostgreSQL one pool ping) instead
-of one per step, and the shop the check loaded (and `held`) is already in the session's
-identity map, which keeps an object only while something else references it.
+closes when the request ends: one connection checkout (and on SQLite one BEGIN) instead of one
+per step.
 
 Only for views that read: on SQLite the session holds one snapshot from its first read, so a
 view that writes and then reads again would not see its own write here.
@@ -26,16 +25,9 @@ def request_reader() -> Session:
     return reader
 
 
-def held(loaded: object) -> None:
-    """Keep an object the request's read session loaded until the request ends, so that a
-    later `session.get` of it is answered from the identity map instead of the database."""
-    g.setdefault("loyalty_held", []).append(loaded)
-
-
 def _close_reader(_error: BaseException | None) -> None:
     stack = g.pop("loyalty_reader_exit", None)
     g.pop("loyalty_reader", None)
-    g.pop("loyalty_held", None)
     if stack is not None:
         stack.close()
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
-from connector import links
+from connector import links, programs
 from connector.customers import card_by_account, find_customer
 from connector.link_routes import request_visitor
 from connector.members import JoinRefused, join, parse_birthday
@@ -55,11 +55,10 @@ def _customer(session: Session, caller: Caller, shop: Shop) -> Customer | None:
 
 
 def balance(caller: Caller):
-    session = request_reader()  # the signature check loaded the shop into it
-    shop = session.get(Shop, caller.shop_id)
+    session = request_reader()  # the signature check's read session
     now = utcnow()
-    customer = card_by_account(session, shop, _logged_in(caller), now)
-    program = live_program(session, shop)
+    customer = card_by_account(session, caller.shop_id, _logged_in(caller), now)
+    program = programs.live_program(session, caller.program_id)
     if customer is None:
         return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
                        rewards=[], history=[])
@@ -81,9 +80,9 @@ def estimate(caller: Caller):
         raise Refused(400, "amount: expected a decimal such as 42.50", "bad-request") from None
     if not amount.is_finite() or amount < 0 or amount > MAX_CART:
         raise Refused(400, f"amount: expected 0 to {MAX_CART}", "bad-request")
-    session = request_reader()  # the signature check loaded the shop into it
+    session = request_reader()  # the signature check's read session
     shop = session.get(Shop, caller.shop_id)
-    program = live_program(session, shop)
+    program = programs.live_program(session, caller.program_id)
     customer = find_customer(session, shop, caller.customer_ref, None) \
         if caller.customer_ref else None
     tier = customer.tier if customer is not None else None
@@ -95,9 +94,9 @@ def estimate(caller: Caller):
 
 
 def rewards(caller: Caller):
-    session = request_reader()  # the signature check loaded the shop into it
+    session = request_reader()  # the signature check's read session
     shop = session.get(Shop, caller.shop_id)
-    program = live_program(session, shop)
+    program = programs.live_program(session, caller.program_id)
     statement = customer_statement(session, shop, caller.customer_ref, None) \
         if caller.customer_ref else None
     points = statement["balance"] if statement else 0

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from adapters.shopify.proxy import ProxyRefused, verify_proxy
 from adapters.woocommerce.storefront import StorefrontRefused, verify_storefront
+from connector.db import run_prepared
 from connector.models import Shop
-from connector.request_reads import held, request_reader
+from connector.request_reads import request_reader
 from connector.secrets import SecretBox
 
 
@@ -31,6 +32,7 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Caller:
     shop_id: int
+    program_id: int
     customer_ref: str | None  # None: a visitor who is not logged in
 
 
@@ -42,32 +44,38 @@ def storefront_secret(session: Session, box: SecretBox, shop: Shop) -> str:
     return box.decrypt(shop.storefront_secret_enc)
 
 
-# Built once (each storefront call runs one): the active shop, by domain or by id
-_ACTIVE = select(Shop).where(Shop.status == "active", Shop.platform == bindparam("platform"))
-_ACTIVE_SHOPIFY = _ACTIVE.where(Shop.ref == bindparam("ref"))
-_ACTIVE_WOOCOMMERCE = _ACTIVE.where(Shop.id == bindparam("shop_id"))
+_SHOPS = Shop.__table__
+# Built once (each storefront call runs one, before anything else): the active shop's ids and
+# the secret its calls are signed with, by domain (Shopify) or by id (WooCommerce)
+_SHOPIFY = select(_SHOPS.c.id, _SHOPS.c.program_id, _SHOPS.c.webhook_secret_enc).where(
+    _SHOPS.c.platform == "shopify", _SHOPS.c.status == "active",
+    _SHOPS.c.ref == bindparam("ref"))
+_WOOCOMMERCE = select(_SHOPS.c.id, _SHOPS.c.program_id, _SHOPS.c.storefront_secret_enc).where(
+    _SHOPS.c.platform == "woocommerce", _SHOPS.c.status == "active",
+    _SHOPS.c.id == bindparam("shop_id"))
 
 
-def _shop_secret(platform: str, statement, **params) -> tuple[int, str | None]:
-    # The request's read session: the view that follows finds this shop in its identity map.
-    shop = request_reader().scalar(statement, {"platform": platform, **params})
-    if shop is None:
+def _shop_secret(platform: str, statement, **params) -> tuple[int, int, str | None]:
+    """(shop id, program id, signing secret) of the active shop, read through the request's
+    read session, which the view then reads through too."""
+    found = run_prepared(request_reader(), statement, flush=False, **params).first()
+    if found is None:
         raise Refused(404, f"no active {platform} shop here", "unknown-shop")
-    held(shop)
-    encrypted = shop.webhook_secret_enc if platform == "shopify" else shop.storefront_secret_enc
+    shop_id, program_id, encrypted = found
     box = current_app.extensions["loyalty"].box
-    return shop.id, box.decrypt(encrypted) if encrypted else None
+    return shop_id, program_id, box.decrypt(encrypted) if encrypted else None
 
 
 def shopify_caller() -> Caller:
-    shop_id, secret = _shop_secret("shopify", _ACTIVE_SHOPIFY, ref=request.args.get("shop", ""))
+    shop_id, program_id, secret = _shop_secret("shopify", _SHOPIFY,
+                                               ref=request.args.get("shop", ""))
     if secret is None:
         raise Refused(404, "the shop has no app secret on record", "unknown-shop")
     try:
         customer = verify_proxy(list(request.args.items(multi=True)), secret, time.time())
     except ProxyRefused as exc:
         raise Refused(401, str(exc), "bad-signature") from None
-    return Caller(shop_id, customer)
+    return Caller(shop_id, program_id, customer)
 
 
 def param(name: str) -> str:
@@ -79,7 +87,7 @@ def param(name: str) -> str:
 
 
 def woocommerce_caller(shop_id: int) -> Caller:
-    shop_id, secret = _shop_secret("woocommerce", _ACTIVE_WOOCOMMERCE, shop_id=shop_id)
+    shop_id, program_id, secret = _shop_secret("woocommerce", _WOOCOMMERCE, shop_id=shop_id)
     if secret is None:
         raise Refused(401, "this shop has no storefront secret yet: run `loyalty shop "
                       "storefront-secret` and put it in the storefront snippet", "no-secret")
@@ -88,5 +96,5 @@ def woocommerce_caller(shop_id: int) -> Caller:
                                      time.time())
     except StorefrontRefused as exc:
         raise Refused(401, str(exc), "bad-signature") from None
-    return Caller(shop_id, customer)
+    return Caller(shop_id, program_id, customer)
 
