@@ -69,9 +69,6 @@ def version_in_force(session: Session, program_id: int, at: datetime) -> Program
 
 
 _VERSIONS = ProgramVersion.__table__
-_LIVE_DIGEST = select(_VERSIONS.c.sha256).where(
-    _VERSIONS.c.program_id == bindparam("program_id")).order_by(
-    _VERSIONS.c.version.desc()).limit(1)
 _SOURCE = select(_VERSIONS.c.source_text).where(
     _VERSIONS.c.program_id == bindparam("program_id"),
     _VERSIONS.c.sha256 == bindparam("sha256")).limit(1)
@@ -79,14 +76,30 @@ _BY_DIGEST: dict[str, Program] = {}  # parsed programs by the SHA-256 of their t
 _BY_DIGEST_MAX = 256
 
 
+def live_digest(program_id):
+    """The SHA-256 of the live version's text as a scalar subquery: `program_id` may be a
+    value or a column, so a query can read a shop and its live program's digest at once."""
+    return select(_VERSIONS.c.sha256).where(_VERSIONS.c.program_id == program_id).order_by(
+        _VERSIONS.c.version.desc()).limit(1).scalar_subquery()
+
+
+_LIVE_DIGEST = select(live_digest(bindparam("program_id")))
+
+
 def live_program(session: Session, program_id: int) -> Program | None:
     """The rules of the live version. A session that has read the versions already answers
-    from them; otherwise one prepared statement reads the live version's digest, and its text
-    only the first time this process sees that digest (the storefront asks on every read)."""
+    from them; otherwise one prepared statement reads the live version's digest (see
+    program_of_digest)."""
     known = session.info.get("program_versions", {}).get(program_id)
     if known is not None:
         return parsed(known[-1]) if known else None
-    digest = run_prepared(session, _LIVE_DIGEST, flush=False, program_id=program_id).scalar()
+    return program_of_digest(session, program_id, run_prepared(
+        session, _LIVE_DIGEST, flush=False, program_id=program_id).scalar())
+
+
+def program_of_digest(session: Session, program_id: int, digest: str | None) -> Program | None:
+    """The rules of the program's version with this digest (None: no version), its text read
+    only the first time this process sees the digest (the storefront asks on every read)."""
     if digest is None:
         return None
     program = _BY_DIGEST.get(digest)

@@ -43,6 +43,11 @@ def _services():
     return current_app.extensions["loyalty"]
 
 
+def _program(session: Session, caller: Caller):
+    """The live program, as of the signature check's read of the shop."""
+    return programs.program_of_digest(session, caller.program_id, caller.program_digest)
+
+
 def _logged_in(caller: Caller) -> str:
     """The shopper's platform customer id; 401 for a visitor who is not logged in."""
     if caller.customer_ref is None:
@@ -58,7 +63,7 @@ def balance(caller: Caller):
     session = request_reader()  # the signature check's read session
     now = utcnow()
     customer = card_by_account(session, caller.shop_id, _logged_in(caller), now)
-    program = programs.live_program(session, caller.program_id)
+    program = _program(session, caller)
     if customer is None:
         return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
                        rewards=[], history=[])
@@ -82,7 +87,7 @@ def estimate(caller: Caller):
         raise Refused(400, f"amount: expected 0 to {MAX_CART}", "bad-request")
     session = request_reader()  # the signature check's read session
     shop = session.get(Shop, caller.shop_id)
-    program = programs.live_program(session, caller.program_id)
+    program = _program(session, caller)
     customer = find_customer(session, shop, caller.customer_ref, None) \
         if caller.customer_ref else None
     tier = customer.tier if customer is not None else None
@@ -96,7 +101,7 @@ def estimate(caller: Caller):
 def rewards(caller: Caller):
     session = request_reader()  # the signature check's read session
     shop = session.get(Shop, caller.shop_id)
-    program = programs.live_program(session, caller.program_id)
+    program = _program(session, caller)
     statement = customer_statement(session, shop, caller.customer_ref, None) \
         if caller.customer_ref else None
     points = statement["balance"] if statement else 0

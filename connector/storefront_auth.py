@@ -7,6 +7,7 @@ from a verified signature, never from anything else in the request.
 """
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from adapters.shopify.proxy import ProxyRefused, verify_proxy
 from adapters.woocommerce.storefront import StorefrontRefused, verify_storefront
 from connector.db import run_prepared
 from connector.models import Shop
+from connector.programs import live_digest
 from connector.request_reads import request_reader
 from connector.secrets import SecretBox
 
@@ -33,6 +35,7 @@ class Refused(Exception):
 class Caller:
     shop_id: int
     program_id: int
+    program_digest: str | None  # of the live version's text (None: nothing published)
     customer_ref: str | None  # None: a visitor who is not logged in
 
 
@@ -45,37 +48,40 @@ def storefront_secret(session: Session, box: SecretBox, shop: Shop) -> str:
 
 
 _SHOPS = Shop.__table__
-# Built once (each storefront call runs one, before anything else): the active shop's ids and
-# the secret its calls are signed with, by domain (Shopify) or by id (WooCommerce)
-_SHOPIFY = select(_SHOPS.c.id, _SHOPS.c.program_id, _SHOPS.c.webhook_secret_enc).where(
+# Built once (each storefront call runs one, before anything else): the active shop's ids, its
+# live program's digest and the secret its calls are signed with, by domain (Shopify) or by id
+# (WooCommerce)
+_SHOPIFY = select(_SHOPS.c.id, _SHOPS.c.program_id, live_digest(_SHOPS.c.program_id),
+                  _SHOPS.c.webhook_secret_enc).where(
     _SHOPS.c.platform == "shopify", _SHOPS.c.status == "active",
     _SHOPS.c.ref == bindparam("ref"))
-_WOOCOMMERCE = select(_SHOPS.c.id, _SHOPS.c.program_id, _SHOPS.c.storefront_secret_enc).where(
+_WOOCOMMERCE = select(_SHOPS.c.id, _SHOPS.c.program_id, live_digest(_SHOPS.c.program_id),
+                      _SHOPS.c.storefront_secret_enc).where(
     _SHOPS.c.platform == "woocommerce", _SHOPS.c.status == "active",
     _SHOPS.c.id == bindparam("shop_id"))
 
 
-def _shop_secret(platform: str, statement, **params) -> tuple[int, int, str | None]:
-    """(shop id, program id, signing secret) of the active shop, read through the request's
-    read session, which the view then reads through too."""
+def _shop_secret(platform: str, statement, **params) -> tuple[Caller, str | None]:
+    """The caller's shop (the customer still to be verified) and the secret its calls are
+    signed with, read through the request's read session, which the view reads through too."""
     found = run_prepared(request_reader(), statement, flush=False, **params).first()
     if found is None:
         raise Refused(404, f"no active {platform} shop here", "unknown-shop")
-    shop_id, program_id, encrypted = found
+    shop_id, program_id, digest, encrypted = found
     box = current_app.extensions["loyalty"].box
-    return shop_id, program_id, box.decrypt(encrypted) if encrypted else None
+    return (Caller(shop_id, program_id, digest, None),
+            box.decrypt(encrypted) if encrypted else None)
 
 
 def shopify_caller() -> Caller:
-    shop_id, program_id, secret = _shop_secret("shopify", _SHOPIFY,
-                                               ref=request.args.get("shop", ""))
+    shop, secret = _shop_secret("shopify", _SHOPIFY, ref=request.args.get("shop", ""))
     if secret is None:
         raise Refused(404, "the shop has no app secret on record", "unknown-shop")
     try:
         customer = verify_proxy(list(request.args.items(multi=True)), secret, time.time())
     except ProxyRefused as exc:
         raise Refused(401, str(exc), "bad-signature") from None
-    return Caller(shop_id, program_id, customer)
+    return dataclasses.replace(shop, customer_ref=customer)
 
 
 def param(name: str) -> str:
@@ -87,7 +93,7 @@ def param(name: str) -> str:
 
 
 def woocommerce_caller(shop_id: int) -> Caller:
-    shop_id, program_id, secret = _shop_secret("woocommerce", _WOOCOMMERCE, shop_id=shop_id)
+    shop, secret = _shop_secret("woocommerce", _WOOCOMMERCE, shop_id=shop_id)
     if secret is None:
         raise Refused(401, "this shop has no storefront secret yet: run `loyalty shop "
                       "storefront-secret` and put it in the storefront snippet", "no-secret")
@@ -96,5 +102,5 @@ def woocommerce_caller(shop_id: int) -> Caller:
                                      time.time())
     except StorefrontRefused as exc:
         raise Refused(401, str(exc), "bad-signature") from None
-    return Caller(shop_id, program_id, customer)
+    return dataclasses.replace(shop, customer_ref=customer)
 

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from adapters.woocommerce.storefront import storefront_signature
-from connector.models import Customer, LinkVisit
+from connector import programs
+from connector.models import Customer, LinkVisit, Shop
 from tests.connector.storefront_shops import make_store_shop
 from tests.support import EXAMPLE_PROGRAM
 
@@ -130,6 +131,23 @@ def test_the_woocommerce_signature_is_hmac_sha256_of_id_colon_timestamp():
     # What the PHP snippet computes: hash_hmac('sha256', '42:1700000000', 'secret')
     assert storefront_signature("42", "1700000000", "secret") == \
         "06befc2f1ab0d54fe546ba44465ee0fb75171b35efc9a472aa1baff621d662be"  # openssl dgst
+
+
+def test_a_newly_published_program_is_what_the_next_storefront_read_shows(client, services,
+                                                                         store):
+    """The signature check reads the live version's digest with the shop: a version
+    published in between (by the CLI or the admin, another process) shows at once."""
+    client.post(f"{store.url('join')}?{store.signed('9001')}", data={"email": "r@example.org"})
+    assert 'id = "5-off"\ncost = 500\n' in PROGRAM
+    cheaper = PROGRAM.replace('id = "5-off"\ncost = 500\n', 'id = "5-off"\ncost = 50\n', 1)
+    for text, cost in ((cheaper, 50), (PROGRAM, 500)):
+        with services.db.transaction() as session:
+            program_id = session.get(Shop, store.shop_id).program_id
+            programs.publish(session, program_id, text, "test")
+        offer = client.get(f"{store.url('rewards')}?{store.signed('9001')}").get_json()
+        assert {r["id"]: r["cost"] for r in offer["rewards"]}["5-off"] == cost
+        balance = client.get(f"{store.url('balance')}?{store.signed('9001')}").get_json()
+        assert [r["id"] for r in balance["rewards"]] == (["5-off"] if cost == 50 else [])
 
 
 def _guest(store) -> str:
