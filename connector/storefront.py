@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from connector import links, programs
 from connector.customers import card_by_account, find_customer
+from connector.ledger import balance_of
 from connector.link_routes import request_visitor
 from connector.members import JoinRefused, join, parse_birthday
 from connector.models import Customer, Shop
 from connector.placement import live_program
 from connector.redemptions import CODE_PURPOSE, RedemptionRefused, redeem
 from connector.request_reads import request_reader
-from connector.statements import customer_statement, statement_of
+from connector.statements import customer_statement, recent_history
 from connector.storefront_auth import Caller, Refused, param, shopify_caller, woocommerce_caller
 from connector.storefront_views import catalogue, next_tier
 from connector.types import utcnow
@@ -67,14 +68,13 @@ def balance(caller: Caller):
     if customer is None:
         return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
                        rewards=[], history=[])
-    statement = statement_of(session, customer, last=HISTORY, pending=customer.pending)
+    totals = balance_of(customer, customer.pending)
+    history = recent_history(session, customer.id, HISTORY)
     progress = next_tier(session, customer, program, now) if program else None
-    offer = catalogue(program, statement["balance"], statement["tier"]) if program else []
-    return jsonify(member=customer.joined_at is not None, balance=statement["balance"],
-                   pending=statement["pending"], tier=statement["tier"], next_tier=progress,
-                   rewards=[r for r in offer if r["affordable"]],
-                   history=[{k: e[k] for k in ("kind", "points", "created_at", "reason")}
-                            for e in statement["entries"]])
+    offer = catalogue(program, totals.available, customer.tier) if program else []
+    return jsonify(member=customer.joined_at is not None, balance=totals.available,
+                   pending=totals.pending, tier=customer.tier, next_tier=progress,
+                   rewards=[r for r in offer if r["affordable"]], history=history)
 
 
 def estimate(caller: Caller):

@@ -3,6 +3,7 @@ catalogue, referral links that lead to the store, and the WooCommerce signature 
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -10,7 +11,9 @@ from sqlalchemy import select
 
 from adapters.woocommerce.storefront import storefront_signature
 from connector import programs
+from connector.adjustments import adjust
 from connector.models import Customer, LinkVisit, Shop
+from connector.types import utcnow
 from tests.connector.storefront_shops import make_store_shop
 from tests.support import EXAMPLE_PROGRAM
 
@@ -39,6 +42,26 @@ def test_a_visitor_joins_with_an_email_and_gets_the_signup_bonus_once(client, se
     with services.db.reading() as session:
         rita = session.scalar(select(Customer).where(Customer.email == "rita@example.org"))
         assert (rita.first_name, rita.birthday.isoformat()) == ("Rita", "1990-04-25")
+
+
+def test_the_balance_shows_the_last_fifty_entries_oldest_first(client, services, store):
+    """The storefront's history: the newest 50 entries (kind, points, when, why), oldest first;
+    balance and pending agree with the whole ledger, not only the entries shown."""
+    client.post(f"{store.url('join')}?{store.signed('9001')}", data={"email": "h@example.org"})
+    with services.db.transaction() as session:
+        shop = session.get(Shop, store.shop_id)
+        customer = session.scalar(select(Customer).where(Customer.email == "h@example.org"))
+        for n in range(1, 56):
+            adjust(session, shop, customer, n, f"goodwill {n}", "test", f"r-{n}", utcnow())
+    body = client.get(f"{store.url('balance')}?{store.signed('9001')}").get_json()
+    assert (body["balance"], body["pending"]) == (100 + 55 * 56 // 2, 0)
+    history = body["history"]
+    assert [e["reason"] for e in history] == [f"goodwill {n}" for n in range(6, 56)]
+    assert [e["points"] for e in history] == list(range(6, 56))
+    assert all(set(e) == {"kind", "points", "created_at", "reason"} for e in history)
+    assert {e["kind"] for e in history} == {"adjust"}
+    stamps = [datetime.fromisoformat(e["created_at"]) for e in history]
+    assert stamps == sorted(stamps) and stamps[-1].utcoffset() == timedelta(0)
 
 
 @pytest.mark.parametrize(("form", "message"), [
