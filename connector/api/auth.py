@@ -87,8 +87,8 @@ _CUSTOMER_IN_SHOP = select(*CUSTOMER_CARD).join(
 
 def customer_with_balance(session: Session, shop_id: int, customer_id: int,
                           now: datetime) -> tuple[Row, Balance]:
-    """The program's customer (a row of ledger.CUSTOMER_CARD) and their balance at `now`, in one query;
-    the same 404s as shop_of and customer_of."""
+    """The program's customer (a row of ledger.CUSTOMER_CARD) and their balance at `now`, in
+    one query; the same 404s as shop_of and customer_of."""
     found = run_prepared(session, _CUSTOMER_IN_SHOP, flush=False, shop_id=shop_id,
                          customer_id=customer_id, now=now).first()
     if found is None:
