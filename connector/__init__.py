@@ -43,6 +43,7 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     import_string("connector.api:init_app")(app, csrf)  # /api/v1: by key, not cookie: no CSRF
     import_string("connector.request_reads:init_app")(app)
     import_string("connector.web_sessions:init_app")(app)
+    import_string("connector.unavailable:init_app")(app)
     hops = services.config.trusted_proxies
     if hops:  # the visitor's address and scheme as the proxies in front saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
