@@ -1,8 +1,8 @@
 """Publishing programs as immutable versions, and finding the version in force at a time."""
 from __future__ import annotations
 
-import functools
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
@@ -13,15 +13,24 @@ from connector.models import ProgramVersion
 from connector.types import utcnow
 from rules.program import Program, load_program
 
+_PARSED: dict[str, Program] = {}  # parsed programs by the SHA-256 of their text
+_PARSED_MAX = 256
 
-@functools.lru_cache(maxsize=128)
-def _parsed(sha256: str, source_text: str) -> Program:
-    return load_program(source_text, source=f"program {sha256[:12]}")
+
+def _parsed(digest: str, text_of: Callable[[], str]) -> Program:
+    """The program whose text has this digest, parsed once per process; `text_of` is only
+    called (the text only read) the first time."""
+    program = _PARSED.get(digest)
+    if program is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        program = _PARSED[digest] = load_program(text_of(), source=f"program {digest[:12]}")
+    return program
 
 
 def parsed(version: ProgramVersion) -> Program:
     """The rules object of a stored version (immutable, so cached per process)."""
-    return _parsed(version.sha256, version.source_text)
+    return _parsed(version.sha256, lambda: version.source_text)
 
 
 def publish(session: Session, program_id: int, text: str, source: str, actor: str = "cli",
@@ -72,8 +81,6 @@ _VERSIONS = ProgramVersion.__table__
 _SOURCE = select(_VERSIONS.c.source_text).where(
     _VERSIONS.c.program_id == bindparam("program_id"),
     _VERSIONS.c.sha256 == bindparam("sha256")).limit(1)
-_BY_DIGEST: dict[str, Program] = {}  # parsed programs by the SHA-256 of their text
-_BY_DIGEST_MAX = 256
 
 
 def live_digest(program_id):
@@ -102,11 +109,5 @@ def program_of_digest(session: Session, program_id: int, digest: str | None) -> 
     only the first time this process sees the digest (the storefront asks on every read)."""
     if digest is None:
         return None
-    program = _BY_DIGEST.get(digest)
-    if program is None:
-        text = run_prepared(session, _SOURCE, flush=False, program_id=program_id,
-                            sha256=digest).scalar_one()
-        if len(_BY_DIGEST) >= _BY_DIGEST_MAX:
-            _BY_DIGEST.clear()
-        program = _BY_DIGEST[digest] = _parsed(digest, text)
-    return program
+    return _parsed(digest, lambda: run_prepared(
+        session, _SOURCE, flush=False, program_id=program_id, sha256=digest).scalar_one())
