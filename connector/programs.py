@@ -15,6 +15,7 @@ from rules.program import Program, load_program
 
 _PARSED: dict[str, Program] = {}  # parsed programs by the SHA-256 of their text
 _PARSED_MAX = 256
+_MEMO = "program_versions"  # session.info key: program id -> its versions, oldest first
 
 
 def _parsed(digest: str, text_of: Callable[[], str]) -> Program:
@@ -47,14 +48,14 @@ def publish(session: Session, program_id: int, text: str, source: str, actor: st
                              sha256=digest, published_at=at or utcnow(), actor=actor)
     session.add(version)
     session.flush()
-    session.info.get("program_versions", {}).pop(program_id, None)
+    session.info.get(_MEMO, {}).pop(program_id, None)
     return version
 
 
 def _versions(session: Session, program_id: int) -> list[ProgramVersion]:
     """Every version of the program, oldest first, read once per session: versions never
     change once stored, and a batch of deliveries asks for them once per delivery."""
-    known = session.info.setdefault("program_versions", {})
+    known = session.info.setdefault(_MEMO, {})
     if program_id not in known:
         known[program_id] = list(session.scalars(
             select(ProgramVersion).where(ProgramVersion.program_id == program_id)
@@ -97,7 +98,7 @@ def live_program(session: Session, program_id: int) -> Program | None:
     """The rules of the live version. A session that has read the versions already answers
     from them; otherwise one prepared statement reads the live version's digest (see
     program_of_digest)."""
-    known = session.info.get("program_versions", {}).get(program_id)
+    known = session.info.get(_MEMO, {}).get(program_id)
     if known is not None:
         return parsed(known[-1]) if known else None
     return program_of_digest(session, program_id, run_prepared(

@@ -48,17 +48,20 @@ def storefront_secret(session: Session, box: SecretBox, shop: Shop) -> str:
 
 
 _SHOPS = Shop.__table__
-# Built once (each storefront call runs one, before anything else): the active shop's ids, its
-# live program's digest and the secret its calls are signed with, by domain (Shopify) or by id
-# (WooCommerce)
-_SHOPIFY = select(_SHOPS.c.id, _SHOPS.c.program_id, live_digest(_SHOPS.c.program_id),
-                  _SHOPS.c.webhook_secret_enc).where(
-    _SHOPS.c.platform == "shopify", _SHOPS.c.status == "active",
-    _SHOPS.c.ref == bindparam("ref"))
-_WOOCOMMERCE = select(_SHOPS.c.id, _SHOPS.c.program_id, live_digest(_SHOPS.c.program_id),
-                      _SHOPS.c.storefront_secret_enc).where(
-    _SHOPS.c.platform == "woocommerce", _SHOPS.c.status == "active",
-    _SHOPS.c.id == bindparam("shop_id"))
+
+
+def _active_shop(platform: str, secret, where):
+    """The active shop's ids, its live program's digest and the secret its calls are signed
+    with: built once at import, as each storefront call runs one before anything else."""
+    return select(_SHOPS.c.id, _SHOPS.c.program_id, live_digest(_SHOPS.c.program_id),
+                  secret).where(_SHOPS.c.platform == platform, _SHOPS.c.status == "active",
+                                where)
+
+
+_SHOPIFY = _active_shop("shopify", _SHOPS.c.webhook_secret_enc,
+                        _SHOPS.c.ref == bindparam("ref"))
+_WOOCOMMERCE = _active_shop("woocommerce", _SHOPS.c.storefront_secret_enc,
+                            _SHOPS.c.id == bindparam("shop_id"))
 
 
 def _shop_secret(platform: str, statement, **params) -> tuple[Caller, str | None]:
