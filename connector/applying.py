@@ -1,5 +1,6 @@
 """Applying one common event to the ledger: which handler takes which kind of event, and the
-profile push that follows an order change. Returns (inbox status, note) for the delivery."""
+profile push that follows an order change (noted here, queued by the caller once its deliveries
+are applied: connector.profiles). Returns (inbox status, note) for the delivery."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,7 +12,7 @@ from connector.deletions import apply_order_deleted
 from connector.models import Shop
 from connector.orders import Applied, apply_order
 from connector.privacy import apply_privacy, apply_uninstalled
-from connector.profiles import queue_profile_push
+from connector.profiles import note_profile_change
 from connector.refunds import apply_refund
 from rules.events import (
     CustomerEvent,
@@ -26,7 +27,7 @@ from rules.events import (
 
 def _applied(session: Session, applied: Applied) -> tuple[str, str]:
     if applied.customer is not None:
-        queue_profile_push(session, applied.customer)
+        note_profile_change(session, applied.customer)
     return "done", applied.note
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters import REGISTRY, BadPayload
-from connector import telemetry
+from connector import profiles, telemetry
 from connector.applying import apply_event
 from connector.db import Database
 from connector.models import InboxDelivery, Shop
@@ -108,6 +108,7 @@ def process_one(db: Database, wanted: int | None = None) -> bool:
                     return False
                 row_id = row.id
                 process_delivery(session, row, utcnow())
+                profiles.queue_noted(session)
                 finished = _outcome(row)
         except Exception as exc:  # the row must not block the queue; record why and move on
             if row_id is None:
@@ -184,6 +185,7 @@ def process_batch(db: Database, size: int = BATCH_SIZE) -> int:
                         break
                 if len(rows) < CLAIM_CHUNK or time.monotonic() >= deadline:
                     break
+            profiles.queue_noted(session)  # once per customer, with the totals it ends with
     except Exception as exc:  # rolled back: each delivery again, on its own
         if not claimed:
             raise

@@ -2,11 +2,13 @@
 one a delivery-at-a-time run leaves, and one bad delivery costs its batch nothing but speed."""
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import event, select
 
 from connector import pipeline, programs
 from connector.intake import record_delivery
-from connector.models import Customer, InboxDelivery, LedgerEntry
+from connector.models import Customer, InboxDelivery, LedgerEntry, OutboxJob
 from connector.shops import add_shop
 from connector.types import utcnow
 from tests.e2e.workload import unique_deliveries
@@ -78,6 +80,34 @@ def test_a_batch_writes_the_ledger_of_one_delivery_at_a_time_in_one_commit(servi
     assert commits[0] == 1
     assert _ledger(services, batched) == _ledger(services, one_by_one) != []
     assert _balances(services, batched) == _balances(services, one_by_one)
+
+
+def _profile_jobs(services, shop_id: int) -> list[tuple[int, str]]:
+    with services.db.reading() as session:
+        return sorted((json.loads(job.payload)["customer_id"], job.idempotency_key)
+                      for job in session.scalars(select(OutboxJob).where(
+                          OutboxJob.shop_id == shop_id, OutboxJob.kind == "customer.profile")))
+
+
+def test_a_batch_pushes_each_customer_once_with_the_totals_it_ends_with(services, monkeypatch):
+    """Three orders a customer, paid, completed, refunded: one delivery at a time queues a
+    profile push per change; a batch only the last state, which is all the store needs."""
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 60)
+    one_by_one, batched = _shop(services, 8001), _shop(services, 8002)
+    _fill(services, one_by_one, _workload())
+    while pipeline.process_one(services.db):
+        pass
+    _fill(services, batched, _workload())
+    assert pipeline.process_batch(services.db) == len(_workload())
+    pushed = _profile_jobs(services, batched)
+    with services.db.reading() as session:
+        final = {customer.id: customer for customer in session.scalars(
+            select(Customer).where(Customer.id.in_([cid for cid, _ in pushed])))}
+    assert sorted(cid for cid, _ in pushed) == sorted(final) and len(final) == 4
+    for cid, key in pushed:
+        assert key.endswith(f":{final[cid].points_total}:{final[cid].lifetime_earned}:"
+                            f"{final[cid].tier}")
+    assert len(_profile_jobs(services, one_by_one)) > 2 * len(pushed)
 
 
 def test_a_bad_delivery_rolls_back_its_batch_and_only_it_fails(services):

@@ -28,7 +28,7 @@ def no_backoff(monkeypatch):
 def tier_pushes_only(monkeypatch):
     """These tests script the store's answers to tier writes one by one; the balance/profile
     pushes every order also queues are tested in test_woo_rewards and test_shopify_rewards."""
-    monkeypatch.setattr(applying, "queue_profile_push", lambda session, customer: None)
+    monkeypatch.setattr(applying, "note_profile_change", lambda session, customer: None)
 
 
 def big_order(order_id: int):
