@@ -22,12 +22,14 @@ REFERRAL_CODE_LENGTH = 8
 SHARE_CODE_LENGTH = 10
 LANDING_PARAMETER = "ref"  # what the adapters read back from the landing URL (landing_site)
 _REFERRAL, _SHARE = ReferralLink.__table__, ShareLink.__table__
-# Most codes on an order are the store's own coupons: one statement answers "neither".
-_LINK_IN_PROGRAM = (
-    select(literal("referral"), _REFERRAL.c.id).where(
-        _REFERRAL.c.program_id == bindparam("program_id"), _REFERRAL.c.code == bindparam("code"))
-    .union_all(select(literal("share"), _SHARE.c.id).where(
-        _SHARE.c.program_id == bindparam("program_id"), _SHARE.c.code == bindparam("code"))))
+# Most codes on an order are the store's own coupons: one statement answers "none of them".
+_LINKS_IN_PROGRAM = (
+    select(literal("referral"), _REFERRAL.c.id, _REFERRAL.c.code).where(
+        _REFERRAL.c.program_id == bindparam("program_id"),
+        _REFERRAL.c.code.in_(bindparam("codes", expanding=True)))
+    .union_all(select(literal("share"), _SHARE.c.id, _SHARE.c.code).where(
+        _SHARE.c.program_id == bindparam("program_id"),
+        _SHARE.c.code.in_(bindparam("codes", expanding=True)))))
 
 
 class LinkRefused(ValueError):
@@ -123,13 +125,22 @@ def find_link(session: Session, code: str) -> ReferralLink | ShareLink | None:
             or session.scalar(select(ShareLink).where(ShareLink.code == code).limit(1)))
 
 
-def find_in_program(session: Session, program_id: int,
-                    code: str) -> ReferralLink | ShareLink | None:
+def link_code(code: str | None) -> str | None:
+    """A code as links store it (upper-case base32), or None if it cannot be one."""
     code = (code or "").strip().upper()
-    if not code or len(code) > 32:
-        return None
-    found = run_prepared(session, _LINK_IN_PROGRAM, flush=False, program_id=program_id,
-                         code=code).first()
-    if found is None:
-        return None
+    return code if code and len(code) <= 32 else None
+
+
+def links_in_program(session: Session, program_id: int,
+                     codes: list[str | None]) -> dict[str, tuple[str, int]]:
+    """{code: ("referral" or "share", link id)} for those of `codes` that are the program's
+    links (as link_code spells them), in one statement."""
+    wanted = sorted({code for code in map(link_code, codes) if code})
+    if not wanted:
+        return {}
+    return {row[2]: (row[0], row[1]) for row in run_prepared(
+        session, _LINKS_IN_PROGRAM, flush=False, program_id=program_id, codes=wanted)}
+
+
+def load_link(session: Session, found: tuple[str, int]) -> ReferralLink | ShareLink:
     return session.get(ReferralLink if found[0] == "referral" else ShareLink, found[1])

@@ -21,7 +21,7 @@ from connector import programs, redemptions
 from connector.awards import write_award
 from connector.db import run_prepared
 from connector.facts import order_from_json
-from connector.links import find_in_program
+from connector.links import link_code, links_in_program, load_link
 from connector.models import Customer, OrderState, ProgramVersion, Referral, ReferralLink, Shop
 from rules import bonuses
 from rules import referral as rules
@@ -36,14 +36,15 @@ _DECIDED = select(_REFERRALS.c.id).where(_REFERRALS.c.shop_id == bindparam("shop
 
 def attributed_link(session: Session, shop: Shop, order: OrderEvent):
     """(link, how) for the order's referral or share code, else (None, None)."""
-    if order.referral_code:
-        link = find_in_program(session, shop.program_id, order.referral_code)
-        if link is not None:
-            return link, "landing"
+    found = links_in_program(session, shop.program_id,
+                             [order.referral_code, *order.discount_codes])
+    landing = found.get(link_code(order.referral_code) or "")
+    if landing is not None:
+        return load_link(session, landing), "landing"
     for code in order.discount_codes:
-        link = find_in_program(session, shop.program_id, code)
-        if isinstance(link, ReferralLink):
-            return link, "coupon"
+        coupon = found.get(link_code(code) or "")
+        if coupon is not None and coupon[0] == "referral":
+            return load_link(session, coupon), "coupon"
     return None, None
 
 

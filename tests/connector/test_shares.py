@@ -140,6 +140,22 @@ def test_an_order_with_the_code_but_no_counted_visit_from_its_buyer_pays_nothing
     assert share_points(services, store) == [25]
 
 
+def test_a_share_code_typed_as_a_coupon_pays_no_conversion(client, services, store, share):
+    """A coupon attributes only a referral code: a share pays for the visit that brought the
+    order (its code arrives on the landing URL or order meta), not for a code passed around."""
+    code, path = share
+    visit(client, path, BUYER_IP)
+    if store.platform == "shopify":
+        typed = {"discount_codes": [{"code": code.lower(), "amount": "0.00",
+                                     "type": "fixed_amount"}]}
+    else:
+        typed = {"coupon_lines": [{"id": 4, "code": code.lower(), "discount": "0.00",
+                                   "discount_tax": "0", "meta_data": []}]}
+    store.post(client, store.order_with_code(None, **placed_now(store, **typed)))
+    drain(services)
+    assert share_points(services, store) == [25]  # the visit's bonus only
+
+
 @pytest.mark.parametrize(("hops", "counted"), [(0, 1), (1, 2)])
 def test_visitors_behind_a_trusted_proxy_are_told_apart_by_forwarded_for(
         settings, services, store, share, hops, counted):
