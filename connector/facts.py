@@ -13,14 +13,21 @@ _MONEY = ("shipping", "tax", "discounts", "refunded")
 _MOMENTS = ("created_at", "updated_at", "paid_at")
 
 
+_ORDER_FIELDS = tuple(field.name for field in dataclasses.fields(OrderEvent))
+_LINE_FIELDS = tuple(field.name for field in dataclasses.fields(LineItem))
+
+
 def order_to_json(order: OrderEvent) -> str:
-    data = dataclasses.asdict(order)
+    # Fields read one level deep (dataclasses.asdict deep-copies every value: a tenth of
+    # the worker's time on a fact written once per delivery).
+    data = {name: getattr(order, name) for name in _ORDER_FIELDS}
     data["status"] = order.status.value
     for key in _MONEY:
         data[key] = str(data[key])
     for key in _MOMENTS:
         data[key] = data[key].isoformat() if data[key] is not None else None
-    data["line_items"] = [dict(line, total=str(line["total"])) for line in data["line_items"]]
+    data["line_items"] = [{name: getattr(line, name) for name in _LINE_FIELDS}
+                          | {"total": str(line.total)} for line in order.line_items]
     data["discount_codes"] = list(order.discount_codes)
     return json.dumps(data, sort_keys=True)
 
