@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from connector import programs
 from connector.db import run_prepared
-from connector.ledger import write_entry
+from connector.ledger import entry_exists, write_entry
 from connector.models import Customer, LedgerEntry, OrderState, Shop
 from rules import bonuses, earning
 from rules.events import CustomerChange, CustomerEvent, OrderEvent
@@ -66,16 +66,17 @@ def _first_order_holder(session: Session, customer: Customer) -> tuple[int, str]
     return None if row is None else (row[0], row[1])
 
 
+_FIRST_ORDER_BONUSES = select(LedgerEntry).where(
+    LedgerEntry.customer_id == bindparam("customer_id"), LedgerEntry.kind == "bonus",
+    LedgerEntry.source_key.like("first-order:%")).order_by(LedgerEntry.id)
+
+
 def _first_order_bonuses(session: Session, customer: Customer) -> list[LedgerEntry]:
-    return list(session.scalars(select(LedgerEntry).where(
-        LedgerEntry.customer_id == customer.id, LedgerEntry.kind == "bonus",
-        LedgerEntry.source_key.like("first-order:%")).order_by(LedgerEntry.id)))
+    return list(session.scalars(_FIRST_ORDER_BONUSES, {"customer_id": customer.id}))
 
 
 def _reversed(session: Session, bonus: LedgerEntry) -> bool:
-    return session.scalar(select(LedgerEntry.id).where(
-        LedgerEntry.shop_id == bonus.shop_id,
-        LedgerEntry.source_key == f"{bonus.source_key}:reversed")) is not None
+    return entry_exists(session, bonus.shop_id, f"{bonus.source_key}:reversed")
 
 
 def award_first_order(session: Session, shop: Shop, customer: Customer, order: OrderEvent,

@@ -12,30 +12,37 @@ from connector.ledger import CUSTOMER_CARD
 from connector.models import Customer, CustomerAccount, Shop
 from rules.events import CustomerChange, CustomerEvent, normalise_email
 
-
-def _by_account(shop: Shop, customer_ref: str):
-    return (select(Customer).join(CustomerAccount, CustomerAccount.customer_id == Customer.id)
-            .where(CustomerAccount.shop_id == shop.id,
-                   CustomerAccount.platform_customer_id == customer_ref))
-
-
-def _by_email(shop: Shop, email: str):
-    return select(Customer).where(Customer.program_id == shop.program_id, Customer.email == email)
+# Built once (the worker resolves a customer per delivery): the shop's id and the program's are
+# bound at each call.
+_BY_ACCOUNT = (select(Customer).join(CustomerAccount, CustomerAccount.customer_id == Customer.id)
+               .where(CustomerAccount.shop_id == bindparam("shop_id"),
+                      CustomerAccount.platform_customer_id == bindparam("customer_ref")))
+_BY_EMAIL = select(Customer).where(Customer.program_id == bindparam("program_id"),
+                                   Customer.email == bindparam("email"))
+# Serialise a customer's ledger writes across workers: read the row under a lock, fresh even if
+# this session holds it already, so cached totals never grow from a stale value (the lock is a
+# no-op on SQLite, whose writers take turns anyway).
+_LOCKED = {"populate_existing": True}
+_BY_ACCOUNT_LOCKED = _BY_ACCOUNT.with_for_update(of=Customer).execution_options(**_LOCKED)
+_BY_EMAIL_LOCKED = _BY_EMAIL.with_for_update(of=Customer).execution_options(**_LOCKED)
 
 
 def find_customer(session: Session, shop: Shop, customer_ref: str | None,
                   email: str | None) -> Customer | None:
     if customer_ref is not None:
-        found = session.scalar(_by_account(shop, customer_ref))
+        found = session.scalar(_BY_ACCOUNT, {"shop_id": shop.id, "customer_ref": customer_ref})
         if found is not None:
             return found
     email = normalise_email(email)
     if email is None:
         return None
-    return session.scalar(_by_email(shop, email))
+    return session.scalar(_BY_EMAIL, {"program_id": shop.program_id, "email": email})
 
 
 _ACCOUNTS = CustomerAccount.__table__
+_ACCOUNT_ID = select(_ACCOUNTS.c.id).where(_ACCOUNTS.c.shop_id == bindparam("shop_id"),
+                                           _ACCOUNTS.c.platform_customer_id
+                                           == bindparam("customer_ref"))
 _CARD_BY_ACCOUNT = select(*CUSTOMER_CARD).join(
     _ACCOUNTS, _ACCOUNTS.c.customer_id == Customer.__table__.c.id).where(
     _ACCOUNTS.c.shop_id == bindparam("shop_id"),
@@ -51,14 +58,6 @@ def card_by_account(session: Session, shop_id: int, customer_ref: str,
                         customer_ref=customer_ref, now=now).first()
 
 
-def _locked(session: Session, query) -> Customer | None:
-    """Serialise a customer's ledger writes across workers: read the row under a lock, fresh
-    even if this session holds it already, so cached totals never grow from a stale value
-    (the lock is a no-op on SQLite, whose writers take turns anyway)."""
-    return session.scalar(query.with_for_update(of=Customer)
-                          .execution_options(populate_existing=True))
-
-
 def resolve_customer(session: Session, shop: Shop, customer_ref: str | None,
                      email: str | None) -> Customer | None:
     """The program's customer for this platform id or e-mail, created on first sight.
@@ -68,12 +67,14 @@ def resolve_customer(session: Session, shop: Shop, customer_ref: str | None,
     """
     email = normalise_email(email)
     if customer_ref is not None:
-        customer = _locked(session, _by_account(shop, customer_ref))
+        customer = session.scalar(_BY_ACCOUNT_LOCKED,
+                                  {"shop_id": shop.id, "customer_ref": customer_ref})
         if customer is not None:
             return customer
     if customer_ref is None and email is None:
         return None
-    customer = _locked(session, _by_email(shop, email)) if email is not None else None
+    customer = None if email is None else session.scalar(
+        _BY_EMAIL_LOCKED, {"program_id": shop.program_id, "email": email})
     if customer is None:
         return new_customer(session, shop, email, customer_ref)
     if customer_ref is not None:
@@ -93,8 +94,8 @@ def new_customer(session: Session, shop: Shop, email: str | None,
 
 
 def link_account(session: Session, shop: Shop, customer: Customer, customer_ref: str) -> None:
-    exists = session.scalar(select(CustomerAccount.id).where(
-        CustomerAccount.shop_id == shop.id, CustomerAccount.platform_customer_id == customer_ref))
+    exists = run_prepared(session, _ACCOUNT_ID, shop_id=shop.id,
+                          customer_ref=customer_ref).first()
     if exists is None:
         session.add(CustomerAccount(customer_id=customer.id, shop_id=shop.id,
                                     platform_customer_id=customer_ref))

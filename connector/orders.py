@@ -41,9 +41,18 @@ class Applied:
     customer: Customer | None = None
 
 
+_STATE_FOR = select(OrderState).where(OrderState.shop_id == bindparam("shop_id"),
+                                      OrderState.order_id == bindparam("order_id")
+                                      ).with_for_update()
+# the customer's other orders paid after a given one, whose multipliers it moves
+_PAID_LATER = select(OrderState).where(
+    OrderState.customer_id == bindparam("customer_id"), OrderState.id != bindparam("state_id"),
+    OrderState.paid_at > bindparam("paid_at"), OrderState.program_version_id.is_not(None),
+    OrderState.fact.is_not(None)).with_for_update()
+
+
 def _state_for(session: Session, shop: Shop, order_id: str) -> OrderState | None:
-    return session.scalar(select(OrderState).where(
-        OrderState.shop_id == shop.id, OrderState.order_id == order_id).with_for_update())
+    return session.scalar(_STATE_FOR, {"shop_id": shop.id, "order_id": order_id})
 
 
 def _was_paid(order: OrderEvent, program: Program) -> bool:
@@ -123,10 +132,8 @@ def refresh_later_multipliers(session: Session, customer: Customer, state: Order
     the final facts, so any processing order ends with the same points per lot."""
     if state.paid_at is None:
         return
-    later = session.scalars(select(OrderState).where(
-        OrderState.customer_id == customer.id, OrderState.id != state.id,
-        OrderState.paid_at > state.paid_at, OrderState.program_version_id.is_not(None),
-        OrderState.fact.is_not(None)).with_for_update()).all()
+    later = session.scalars(_PAID_LATER, {"customer_id": customer.id, "state_id": state.id,
+                                          "paid_at": state.paid_at}).all()
     for other in later:
         fact = order_from_json(other.fact)
         program = programs.parsed(session.get(ProgramVersion, other.program_version_id))
