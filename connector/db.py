@@ -27,9 +27,9 @@ def run_prepared(session: Session, statement, flush: bool = True, **params) -> R
     in the session's transaction. It costs a quarter of the Python of an ORM query built per
     call, and the worker makes about ten such lookups a delivery. Pending changes are flushed
     first, as an ORM query would (unless the caller turned autoflush off), or not at all with
-    `flush=False`, for rows that are flushed as they are written (ledger entries, links,
-    referrals): the row being built for the current order is then written once, not per
-    lookup."""
+    `flush=False`, for rows that are written at once (ledger entries) or flushed as they are
+    (links, referrals): the row being built for the current order is then written once, not
+    per lookup."""
     if flush and session.autoflush:
         session.flush()
     return session.connection().execute(statement, params)

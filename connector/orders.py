@@ -180,7 +180,7 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     opened = f"order:{order.order_id}:earn"
     lot_open = entry_exists(session, shop.id, opened)
     if not lot_open and _was_paid(order, program) and credit.gross > 0:
-        state.credited, lot_open = credit.gross, True  # flushed with the entry, not after
+        state.credited, lot_open = credit.gross, True
         _write(session, shop, customer, state, order, program, "earn", credit.gross, opened,
                known_new=True)
     if lot_open:
