@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from connector import programs
@@ -66,16 +66,19 @@ def _first_order_holder(session: Session, customer: Customer) -> tuple[int, str]
     return None if row is None else (row[0], row[1])
 
 
-_FIRST_ORDER_BONUSES = select(LedgerEntry).where(
-    LedgerEntry.customer_id == bindparam("customer_id"), LedgerEntry.kind == "bonus",
-    LedgerEntry.source_key.like("first-order:%")).order_by(LedgerEntry.id)
+_FIRST_ORDER_BONUSES = select(_ENTRIES).where(
+    _ENTRIES.c.customer_id == bindparam("customer_id"), _ENTRIES.c.kind == "bonus",
+    _ENTRIES.c.source_key.like("first-order:%")).order_by(_ENTRIES.c.id)
 
 
-def _first_order_bonuses(session: Session, customer: Customer) -> list[LedgerEntry]:
-    return list(session.scalars(_FIRST_ORDER_BONUSES, {"customer_id": customer.id}))
+def _first_order_bonuses(session: Session, customer: Customer) -> list[Row]:
+    """The customer's first-order bonus entries, as rows (entries are written at once: no
+    flush needed to see them)."""
+    return list(run_prepared(session, _FIRST_ORDER_BONUSES, flush=False,
+                             customer_id=customer.id))
 
 
-def _reversed(session: Session, bonus: LedgerEntry) -> bool:
+def _reversed(session: Session, bonus: Row) -> bool:
     return entry_exists(session, bonus.shop_id, f"{bonus.source_key}:reversed")
 
 
@@ -103,7 +106,7 @@ def award_first_order(session: Session, shop: Shop, customer: Customer, order: O
                 lot_available_at, program, lot=order_lot)
 
 
-def _reverse(session: Session, customer: Customer, bonus: LedgerEntry, reason: str) -> None:
+def _reverse(session: Session, customer: Customer, bonus: LedgerEntry | Row, reason: str) -> None:
     write_entry(session, customer, LedgerEntry(
         shop_id=bonus.shop_id, kind="clawback", points=-bonus.points, lot=bonus.lot,
         program_version_id=bonus.program_version_id, source_key=f"{bonus.source_key}:reversed",

@@ -103,10 +103,14 @@ def verify(session: Session) -> list[Mismatch]:
     return mismatches
 
 
+_LOT_REMAINING = select(func.coalesce(func.sum(_ENTRIES.c.points), 0)).where(
+    _ENTRIES.c.shop_id == bindparam("shop_id"), _ENTRIES.c.lot == bindparam("lot"))
+
+
 def lot_remaining(session: Session, shop_id: int, lot: str) -> int:
     """Points left in a lot. Lot names are unique per shop, like source keys."""
-    return int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-        LedgerEntry.shop_id == shop_id, LedgerEntry.lot == lot)) or 0)
+    return int(run_prepared(session, _LOT_REMAINING, flush=False, shop_id=shop_id,
+                            lot=lot).scalar() or 0)
 
 
 def expire_due_lots(session: Session, now: datetime) -> int:
