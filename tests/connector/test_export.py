@@ -162,7 +162,10 @@ def test_new_entries_after_import_get_fresh_ids(client, services, woo_shop, run,
         entry = LedgerEntry(shop_id=woo_shop, kind="adjust", points=5, source_key="after-import",
                             available_at=utcnow(), reason="after import")
         assert write_entry(session, alice, entry)
-    assert entry.id > last_id and bob.id > alice.id
+    with restored.db.reading() as session:
+        new_id = session.scalar(select(LedgerEntry.id).where(
+            LedgerEntry.source_key == "after-import"))
+    assert new_id > last_id and bob.id > alice.id
     assert invoke(restored_settings, "ledger", "verify").exit_code == 0
 
 
