@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from connector.awards import award_signup
@@ -40,9 +40,7 @@ def find_customer(session: Session, shop: Shop, customer_ref: str | None,
 
 
 _ACCOUNTS = CustomerAccount.__table__
-_ACCOUNT_ID = select(_ACCOUNTS.c.id).where(_ACCOUNTS.c.shop_id == bindparam("shop_id"),
-                                           _ACCOUNTS.c.platform_customer_id
-                                           == bindparam("customer_ref"))
+_INSERT_ACCOUNT = insert(_ACCOUNTS)
 _CARD_BY_ACCOUNT = select(*CUSTOMER_CARD).join(
     _ACCOUNTS, _ACCOUNTS.c.customer_id == Customer.__table__.c.id).where(
     _ACCOUNTS.c.shop_id == bindparam("shop_id"),
@@ -94,12 +92,12 @@ def new_customer(session: Session, shop: Shop, email: str | None,
 
 
 def link_account(session: Session, shop: Shop, customer: Customer, customer_ref: str) -> None:
-    exists = run_prepared(session, _ACCOUNT_ID, shop_id=shop.id,
-                          customer_ref=customer_ref).first()
-    if exists is None:
-        session.add(CustomerAccount(customer_id=customer.id, shop_id=shop.id,
-                                    platform_customer_id=customer_ref))
-        session.flush()
+    """Give the customer the shop's platform id. Every caller has just found no customer with
+    that id in the shop (an account names its customer), so there is no account to look for;
+    another worker linking it first fails on the unique key, and the delivery runs again. The
+    row is inserted at once: later lookups in this transaction see it without a flush."""
+    session.connection().execute(_INSERT_ACCOUNT, {
+        "customer_id": customer.id, "shop_id": shop.id, "platform_customer_id": customer_ref})
 
 
 def _date_or_none(text: str) -> date | None:

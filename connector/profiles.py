@@ -27,7 +27,7 @@ _ACTIVE_ACCOUNTS = select(_ACCOUNTS.c.platform_customer_id, _SHOPS.c.id).join(
 
 
 def queue_profile_push(session: Session, customer: Customer) -> None:
-    # accounts are flushed as they are linked (customers.link_account)
+    # accounts are inserted at once as they are linked (customers.link_account)
     accounts = run_prepared(session, _ACTIVE_ACCOUNTS, flush=False,
                             customer_id=customer.id).all()
     for customer_ref, shop_id in accounts:
