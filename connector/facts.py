@@ -18,7 +18,7 @@ _LINE_FIELDS = tuple(field.name for field in dataclasses.fields(LineItem))
 
 
 def order_to_json(order: OrderEvent) -> str:
-    # Fields read one level deep (dataclasses.asdict deep-copies every value: a tenth of
+    # Fields read one level deep (dataclasses.asdict deep-copies every value: about 4% of
     # the worker's time on a fact written once per delivery).
     data = {name: getattr(order, name) for name in _ORDER_FIELDS}
     data["status"] = order.status.value

@@ -70,6 +70,13 @@ class StoreShop:
             meta.append({"id": 90, "key": "referral_code", "value": code})
         return edited_delivery("04", meta_data=meta, **changes)
 
+    def typed_coupon(self, code: str) -> dict:
+        """Order fields of a code the buyer typed at checkout, as the platform reports it."""
+        if self.platform == "shopify":
+            return {"discount_codes": [{"code": code, "amount": "0.00", "type": "fixed_amount"}]}
+        return {"coupon_lines": [{"id": 4, "code": code, "discount": "0.00", "discount_tax": "0",
+                                  "meta_data": []}]}
+
     def cancelled_order(self) -> tuple[bytes, dict[str, str]]:
         if self.platform == "shopify":
             return shopify_delivery("07")

@@ -214,13 +214,7 @@ def test_a_trashed_order_cancels_its_referral(client, services, store):
 def test_the_referrers_code_typed_as_a_coupon_attributes_the_order(client, services, store):
     member(services, store, RITA, "9001")
     code = referral_code(client, store, "9001")
-    if store.platform == "shopify":
-        typed = {"discount_codes": [{"code": code.lower(), "amount": "0.00",
-                                     "type": "fixed_amount"}]}
-    else:
-        typed = {"coupon_lines": [{"id": 4, "code": code.lower(), "discount": "0.00",
-                                   "discount_tax": "0", "meta_data": []}]}
-    store.post(client, store.order_with_code(None, **typed))
+    store.post(client, store.order_with_code(None, **store.typed_coupon(code.lower())))
     drain(services)
     record = the_referral(services)
     assert (record.status, record.attributed_by, record.code) == ("awaiting", "coupon", code)

@@ -145,12 +145,7 @@ def test_a_share_code_typed_as_a_coupon_pays_no_conversion(client, services, sto
     order (its code arrives on the landing URL or order meta), not for a code passed around."""
     code, path = share
     visit(client, path, BUYER_IP)
-    if store.platform == "shopify":
-        typed = {"discount_codes": [{"code": code.lower(), "amount": "0.00",
-                                     "type": "fixed_amount"}]}
-    else:
-        typed = {"coupon_lines": [{"id": 4, "code": code.lower(), "discount": "0.00",
-                                   "discount_tax": "0", "meta_data": []}]}
+    typed = store.typed_coupon(code.lower())
     store.post(client, store.order_with_code(None, **placed_now(store, **typed)))
     drain(services)
     assert share_points(services, store) == [25]  # the visit's bonus only
