@@ -150,15 +150,11 @@ def _record_failure(db: Database, row_id: int, exc: Exception) -> None:
         telemetry.delivery_processed("failed")
 
 
-def _process_in_savepoint(session: Session, row: InboxDelivery, races: bool) -> None:
-    """One delivery of a batch. A lost race with another worker (the same new customer, a
-    deadlock) rolls back to the savepoint and runs the delivery again, which then sees the
-    other worker's committed row; any other error rolls back the batch. Where no race can
-    happen (`races` False: SQLite, whose write transactions hold the database's one write lock
-    from BEGIN IMMEDIATE to COMMIT) the savepoint's two statements and flushes are saved."""
-    if not races:
-        process_delivery(session, row, utcnow())
-        return
+def _process_in_savepoint(session: Session, row: InboxDelivery) -> None:
+    """One delivery of a batch on a database where workers race. A lost race with another
+    worker (the same new customer, a deadlock) rolls back to the savepoint and runs the
+    delivery again, which then sees the other worker's committed row; any other error rolls
+    back the batch."""
     for conflicts in range(CONFLICT_RETRIES + 1):
         try:
             with session.begin_nested():
@@ -184,7 +180,10 @@ def process_batch(db: Database, size: int = BATCH_SIZE) -> int:
                 rows = _claim_batch(session, min(CLAIM_CHUNK, size - len(claimed)))
                 for row in rows:
                     claimed.append(row.id)
-                    _process_in_savepoint(session, row, races=not db.is_sqlite)
+                    if db.is_sqlite:  # the write lock is held from BEGIN to COMMIT: no race
+                        process_delivery(session, row, utcnow())
+                    else:
+                        _process_in_savepoint(session, row)
                     finished.append(_outcome(row))
                     if time.monotonic() >= deadline:
                         break
