@@ -36,6 +36,7 @@ class DeliveryMeta:
 @runtime_checkable
 class PlatformAdapter(Protocol):
     name: str
+    refunds_apart: bool  # refunds also arrive as deliveries of their own (OrderRefunded)
 
     def delivery_meta(self, headers: Mapping[str, str], raw: bytes) -> DeliveryMeta: ...
 

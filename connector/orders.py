@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from adapters import REGISTRY
 from connector import programs
 from connector.attribution import apply_attribution
 from connector.awards import award_first_order, reverse_first_order
@@ -117,8 +118,10 @@ def _adjust(session: Session, shop: Shop, customer: Customer, state: OrderState,
 def _as_applied(session: Session, shop: Shop, order: OrderEvent) -> OrderEvent:
     """The fact with refunds reported on their own folded in, and test orders earning only
     where the shop opted in."""
-    reported = sum((row[0] for row in run_prepared(  # Money is stored as a string
-        session, _REPORTED_REFUNDS, shop_id=shop.id, order_id=order.order_id)), Decimal(0))
+    reported = Decimal(0)
+    if REGISTRY[shop.platform].refunds_apart:  # Money is stored as a string
+        reported = sum((row[0] for row in run_prepared(
+            session, _REPORTED_REFUNDS, shop_id=shop.id, order_id=order.order_id)), reported)
     refunded = min(max(order.refunded, reported), order.merchandise)
     test = order.test and not shop.earn_test_orders
     if (refunded, test) == (order.refunded, order.test):

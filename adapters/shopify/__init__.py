@@ -49,6 +49,7 @@ def _header_text(headers: Mapping[str, str], name: str, limit: int) -> str:
 
 class ShopifyAdapter:
     name = "shopify"
+    refunds_apart = True  # refunds/create
 
     def delivery_meta(self, headers: Mapping[str, str], raw: bytes) -> DeliveryMeta:
         topic = _header_text(headers, TOPIC_HEADER, 100).lower()

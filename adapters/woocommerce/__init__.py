@@ -60,6 +60,7 @@ def ignored_reason(topic: str, payload: Any) -> str:
 
 class WooCommerceAdapter:
     name = "woocommerce"
+    refunds_apart = False  # a refund arrives only as the order's own updated fact
 
     def delivery_meta(self, headers: Mapping[str, str], raw: bytes) -> DeliveryMeta:
         topic = (header(headers, TOPIC_HEADER) or "").strip()
