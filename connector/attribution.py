@@ -20,10 +20,13 @@ from rules.program import Program
 
 
 def apply_attribution(session: Session, shop: Shop, order: OrderEvent, state: OrderState,
-                      buyer: Customer, program: Program, now: datetime) -> None:
+                      buyer: Customer, program: Program, now: datetime,
+                      first_fact: bool) -> None:
+    """`first_fact`: the order's first fact, so no referral can have been decided for it
+    yet (a decision is written only beside its order's row)."""
     if order.test and not shop.earn_test_orders:
         return
-    decided = decided_referral(session, shop, order.order_id)
+    decided = None if first_fact else decided_referral(session, shop, order.order_id)
     if decided is not None:  # later facts (a refund) may only cancel it, code or no code
         cancel_if_refunded(session, decided, state, program, now)
         return

@@ -161,7 +161,8 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     if customer is None:
         return Applied(f"order {order.order_id} has no customer id or e-mail")
     order = _as_applied(session, shop, order)
-    if state is None:
+    first_fact = state is None
+    if first_fact:
         state = OrderState(shop_id=shop.id, order_id=order.order_id, credited=0,
                            multiplier=Decimal(1), net_spend=Decimal(0))
         session.add(state)
@@ -181,7 +182,8 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     if order.status.is_paid:
         state.net_spend = earning.net_base(order, order.merchandise)
     opened = f"order:{order.order_id}:earn"
-    lot_open = entry_exists(session, shop.id, opened)
+    # the lot is written only beside its order's row: an order first seen has none yet
+    lot_open = not first_fact and entry_exists(session, shop.id, opened)
     if not lot_open and _was_paid(order, program) and credit.gross > 0:
         state.credited, lot_open = credit.gross, True
         _write(session, shop, customer, state, order, program, "earn", credit.gross, opened,
@@ -194,7 +196,7 @@ def apply_order(session: Session, shop: Shop, order: OrderEvent, now: datetime) 
     if lot_open and state.credited != credit.owed:
         _adjust(session, shop, customer, state, order, program, credit.owed, opened)
     session.flush()
-    apply_attribution(session, shop, order, state, customer, program, now)
+    apply_attribution(session, shop, order, state, customer, program, now, first_fact)
     if (state.net_spend, state.paid_at) != spend_before:
         refresh_later_multipliers(session, customer, state)
     live = live_program(session, shop)
