@@ -15,14 +15,15 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from adapters import REGISTRY, BadPayload
 from connector import profiles, telemetry
 from connector.applying import apply_event
-from connector.db import Database
+from connector.db import Database, run_prepared
 from connector.models import InboxDelivery, Shop
 from connector.types import utcnow
 
@@ -33,6 +34,10 @@ CONFLICT_STATES = ("40001", "40P01")  # serialization failure, deadlock detected
 BATCH_SIZE = 100  # deliveries in one transaction at most
 BATCH_SECONDS = 0.2  # and for about this long at most (SQLite webhooks wait this long)
 CLAIM_CHUNK = 10  # claimed (locked) at a time, so other workers can take the rest
+_INBOX = InboxDelivery.__table__
+_MARK_PROCESSED = update(_INBOX).where(_INBOX.c.id == bindparam("row_id")).values(
+    status=bindparam("status"), note=bindparam("note"), processed_at=bindparam("at"),
+    attempts=_INBOX.c.attempts + 1)
 
 
 def _claim_batch(session: Session, size: int,
@@ -81,11 +86,16 @@ def process_delivery(session: Session, row: InboxDelivery, now: datetime) -> Non
     else:
         events = events_of(row.platform, row.topic, row.body, shop.ref)
         outcomes = [apply_event(session, shop, event, now) for event in events]
-    row.status = "done" if any(status == "done" for status, _ in outcomes) else "ignored"
-    row.note = "; ".join(note for _, note in outcomes)[:2000] or None
-    row.processed_at = now
-    row.attempts += 1
+    status = "done" if any(status == "done" for status, _ in outcomes) else "ignored"
+    note = "; ".join(note for _, note in outcomes)[:2000] or None
     session.flush()
+    # one prebuilt UPDATE, not the unit of work's; the loaded row shows the same (a rollback
+    # expires it, and it is read again)
+    run_prepared(session, _MARK_PROCESSED, flush=False, row_id=row.id, status=status,
+                 note=note, at=now)
+    for name, value in (("status", status), ("note", note), ("processed_at", now),
+                        ("attempts", row.attempts + 1)):
+        set_committed_value(row, name, value)
     _fault_pause("before_commit")
 
 
