@@ -45,11 +45,13 @@ class Applied:
 _STATE_FOR = select(OrderState).where(OrderState.shop_id == bindparam("shop_id"),
                                       OrderState.order_id == bindparam("order_id")
                                       ).with_for_update()
-# the customer's other orders paid after a given one, whose multipliers it moves
-_PAID_LATER = select(OrderState).where(
-    OrderState.customer_id == bindparam("customer_id"), OrderState.id != bindparam("state_id"),
-    OrderState.paid_at > bindparam("paid_at"), OrderState.program_version_id.is_not(None),
-    OrderState.fact.is_not(None)).with_for_update()
+# the customer's other orders paid after a given one, whose multipliers it moves (ids: most
+# often there are none, and a Core query costs less than loading none through the ORM)
+_ORDERS = OrderState.__table__
+_PAID_LATER = select(_ORDERS.c.id).where(
+    _ORDERS.c.customer_id == bindparam("customer_id"), _ORDERS.c.id != bindparam("state_id"),
+    _ORDERS.c.paid_at > bindparam("paid_at"), _ORDERS.c.program_version_id.is_not(None),
+    _ORDERS.c.fact.is_not(None)).order_by(_ORDERS.c.id).with_for_update()
 
 
 def _state_for(session: Session, shop: Shop, order_id: str) -> OrderState | None:
@@ -135,9 +137,9 @@ def refresh_later_multipliers(session: Session, customer: Customer, state: Order
     the final facts, so any processing order ends with the same points per lot."""
     if state.paid_at is None:
         return
-    later = session.scalars(_PAID_LATER, {"customer_id": customer.id, "state_id": state.id,
-                                          "paid_at": state.paid_at}).all()
-    for other in later:
+    later = run_prepared(session, _PAID_LATER, customer_id=customer.id, state_id=state.id,
+                         paid_at=state.paid_at).scalars().all()
+    for other in (session.get(OrderState, state_id) for state_id in later):
         fact = order_from_json(other.fact)
         program = programs.parsed(session.get(ProgramVersion, other.program_version_id))
         multiplier = _multiplier(session, program, customer, _earned_at(fact))
