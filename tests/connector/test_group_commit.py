@@ -4,7 +4,6 @@ caller in it (503) without wedging the ones after it. On SQLite and PostgreSQL."
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -15,6 +14,7 @@ from connector.models import InboxDelivery
 from connector.shops import add_shop
 from connector.types import utcnow
 from tests.connector.woo import fixture_delivery, post
+from tests.e2e.processes import wait_until
 
 
 @pytest.fixture
@@ -42,17 +42,13 @@ def test_deliveries_arriving_together_share_one_commit_and_each_gets_its_own_id(
     def slow_first(self, sql, params):
         writes.append(len(params) // 6)
         if len(writes) == 1:  # the rest arrive while the first batch is being written
-            deadline = time.monotonic() + 10
-            while len(self._pending) < 19 and time.monotonic() < deadline:
-                time.sleep(0.01)
+            wait_until(lambda: len(self._pending) == 19, 10, "19 queued deliveries", 0.01)
         return original(self, sql, params)
 
     monkeypatch.setattr(intake.GroupCommit, "_insert", slow_first)
     with ThreadPoolExecutor(20) as pool:
         first = pool.submit(_record, services, shop_id, "key-0")
-        deadline = time.monotonic() + 10
-        while not writes and time.monotonic() < deadline:  # the first is being written
-            time.sleep(0.01)
+        wait_until(lambda: writes, 10, "the first write", 0.01)
         rest = [pool.submit(_record, services, shop_id, f"key-{n}") for n in range(1, 20)]
         ids = [first.result(), *(done.result() for done in rest)]
     assert len(set(ids)) == 20 and None not in ids

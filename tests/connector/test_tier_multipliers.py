@@ -7,11 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from connector import pipeline
 from connector.models import LedgerEntry
-from tests.connector.test_ledger_properties import line, net_ledger, totals_of
+from tests.connector.test_ledger_properties import line, net_ledger, run, totals_of
 from tests.connector.test_pipeline import fresh_shop, ledger_of
-from tests.connector.woo import edited_delivery, post
+from tests.connector.woo import edited_delivery
 
 
 def _order(order_id: int, total: str, paid: str):
@@ -21,15 +20,14 @@ def _order(order_id: int, total: str, paid: str):
         date_paid_gmt=paid, date_modified_gmt=paid)
 
 
-BIG, SMALL = _order(200, "600.00", "2026-11-20T09:00:00"), _order(201, "100.00",
-                                                                    "2026-11-20T10:00:00")
+BIG, SMALL = 0, 1
+ORDERS = [_order(200, "600.00", "2026-11-20T09:00:00"), _order(201, "100.00",
+                                                             "2026-11-20T10:00:00")]
 
 
-def _run(client, services, deliveries) -> int:
+def _run(client, services, first: int, then: int) -> int:
     shop_id = fresh_shop(services)
-    for delivery in deliveries:
-        assert post(client, shop_id, *delivery).status_code == 200
-        pipeline.drain(services.db)
+    run(client, services, shop_id, [first, "drain", then], ORDERS)
     return shop_id
 
 
@@ -41,10 +39,10 @@ def _lot_points(services, shop_id: int, order_id: int) -> list[tuple[str, int]]:
 
 
 def test_an_earlier_paid_order_arriving_late_reprices_the_later_one(client, services):
-    in_order = _run(client, services, [BIG, SMALL])
+    in_order = _run(client, services, BIG, SMALL)
     assert _lot_points(services, in_order, 201) == [("earn", 125)]  # already Silver
 
-    late = _run(client, services, [SMALL, BIG])
+    late = _run(client, services, SMALL, BIG)
     assert _lot_points(services, late, 201) == [("earn", 100), ("earn", 25)]  # re-priced
     assert _lot_points(services, late, 200) == [("earn", 600)]
     assert net_ledger(ledger_of(services, late)) == net_ledger(ledger_of(services, in_order))
