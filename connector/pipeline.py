@@ -86,7 +86,7 @@ def process_delivery(session: Session, row: InboxDelivery, now: datetime) -> Non
     else:
         events = events_of(row.platform, row.topic, row.body, shop.ref)
         outcomes = [apply_event(session, shop, event, now) for event in events]
-    status = "done" if any(status == "done" for status, _ in outcomes) else "ignored"
+    status = "done" if any(outcome == "done" for outcome, _ in outcomes) else "ignored"
     note = "; ".join(note for _, note in outcomes)[:2000] or None
     session.flush()
     # one prebuilt UPDATE, not the unit of work's; the loaded row shows the same (a rollback
