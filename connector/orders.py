@@ -139,7 +139,10 @@ def refresh_later_multipliers(session: Session, customer: Customer, state: Order
         return
     later = run_prepared(session, _PAID_LATER, customer_id=customer.id, state_id=state.id,
                          paid_at=state.paid_at).scalars().all()
-    for other in (session.get(OrderState, state_id) for state_id in later):
+    if not later:
+        return
+    for other in session.scalars(select(OrderState).where(OrderState.id.in_(later))
+                                 .order_by(OrderState.id)).all():
         fact = order_from_json(other.fact)
         program = programs.parsed(session.get(ProgramVersion, other.program_version_id))
         multiplier = _multiplier(session, program, customer, _earned_at(fact))
