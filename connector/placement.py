@@ -39,12 +39,17 @@ def paid_orders(session: Session, customer_id: int,
                                                        customer_id=customer_id)]
 
 
-def qualifying(session: Session, customer: Customer | Row, program: Program, now: datetime):
+def qualifying(session: Session, customer: Customer | Row, program: Program, now: datetime,
+               paid: list[tuple[datetime, Decimal]] | None = None):
+    """The customer's qualifying points or spend at `now`; `paid`: their paid orders, when the
+    caller has read them already (connector.balance_reads)."""
     if program.tier_rules.basis == "points":
         entries = session.execute(select(LedgerEntry.created_at, LedgerEntry.points).where(
             LedgerEntry.customer_id == customer.id, LedgerEntry.kind.in_(EARNING))).all()
         return tiers.qualifying_points(((at, p) for at, p in entries), program, now)
-    return tiers.qualifying_spend(paid_orders(session, customer.id), program, now)
+    if paid is None:
+        paid = paid_orders(session, customer.id)
+    return tiers.qualifying_spend(paid, program, now)
 
 
 def place_in_tier(session: Session, customer: Customer, program: Program, now: datetime,

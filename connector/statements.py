@@ -31,23 +31,11 @@ _ALL_ENTRIES = select(*_SHOWN).where(
     _ENTRIES.c.customer_id == bindparam("customer_id")).order_by(_ENTRIES.c.id)
 
 
-_HISTORY = (_ENTRIES.c.kind, _ENTRIES.c.points, _ENTRIES.c.created_at, _ENTRIES.c.reason)
-
-
 @functools.lru_cache(maxsize=8)
-def _last_entries(last: int, columns: tuple = _SHOWN):
-    """The newest `last` entries, newest first (one prepared statement per distinct `last`
-    and set of columns)."""
-    return select(*columns).where(_ENTRIES.c.customer_id == bindparam("customer_id")).order_by(
+def _last_entries(last: int):
+    """The newest `last` entries, newest first (one prepared statement per distinct `last`)."""
+    return select(*_SHOWN).where(_ENTRIES.c.customer_id == bindparam("customer_id")).order_by(
         _ENTRIES.c.id.desc()).limit(last)
-
-
-def recent_history(session: Session, customer_id: int, last: int) -> list[dict]:
-    """The customer's newest `last` entries, oldest first, as the storefront shows them (kind,
-    points, when, why): only the columns shown, for the storefront's most frequent read."""
-    rows = list(run_prepared(session, _last_entries(last, _HISTORY), flush=False, customer_id=customer_id))
-    return [{"kind": kind, "points": points, "created_at": _iso(created_at), "reason": reason}
-            for kind, points, created_at, reason in reversed(rows)]
 
 
 def statement_of(session: Session, customer: Customer | Row, last: int | None = None,

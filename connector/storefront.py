@@ -16,6 +16,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
 from connector import links, programs
+from connector.balance_reads import history_and_paid_orders
 from connector.customers import card_by_account, find_customer
 from connector.ledger import balance_of
 from connector.link_routes import request_visitor
@@ -24,7 +25,7 @@ from connector.models import Customer, Shop
 from connector.placement import live_program
 from connector.redemptions import CODE_PURPOSE, RedemptionRefused, redeem
 from connector.request_reads import request_reader
-from connector.statements import customer_statement, recent_history
+from connector.statements import customer_statement
 from connector.storefront_auth import Caller, Refused, param, shopify_caller, woocommerce_caller
 from connector.storefront_views import catalogue, next_tier
 from connector.types import utcnow
@@ -69,8 +70,10 @@ def balance(caller: Caller):
         return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
                        rewards=[], history=[])
     totals = balance_of(customer, customer.pending)
-    history = recent_history(session, customer.id, HISTORY)
-    progress = next_tier(session, customer, program, now) if program else None
+    by_spend = program is not None and bool(program.tiers) and program.tier_rules.basis == "spend"
+    history, paid = history_and_paid_orders(session, customer.id, HISTORY, by_spend)
+    progress = next_tier(session, customer, program, now, paid if by_spend else None) \
+        if program else None
     offer = catalogue(program, totals.available, customer.tier) if program else []
     return jsonify(member=customer.joined_at is not None, balance=totals.available,
                    pending=totals.pending, tier=customer.tier, next_tier=progress,

@@ -3,6 +3,7 @@ tier."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -30,10 +31,11 @@ def catalogue(program: Program, balance: int, tier: str | None) -> list[dict]:
             for reward in program.rewards if reward.id in perks or reward.cost > 0]
 
 
-def next_tier(session: Session, customer: Customer | Row, program: Program,
-              now: datetime) -> dict | None:
-    """The next tier up, what it takes, and how far along the customer is."""
-    reached = qualifying(session, customer, program, now)
+def next_tier(session: Session, customer: Customer | Row, program: Program, now: datetime,
+              paid: list[tuple[datetime, Decimal]] | None = None) -> dict | None:
+    """The next tier up, what it takes, and how far along the customer is; `paid` as for
+    connector.placement.qualifying."""
+    reached = qualifying(session, customer, program, now, paid)
     above = [tier for tier in program.tiers if tier.threshold > reached]
     if not above:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
@@ -12,9 +13,9 @@ from sqlalchemy import select
 from adapters.woocommerce.storefront import storefront_signature
 from connector import programs
 from connector.adjustments import adjust
-from connector.models import Customer, LinkVisit, Shop
+from connector.models import Customer, LedgerEntry, LinkVisit, OrderState, Shop
 from connector.types import utcnow
-from tests.connector.storefront_shops import make_store_shop
+from tests.connector.storefront_shops import drain, make_store_shop
 from tests.support import EXAMPLE_PROGRAM
 
 PROGRAM = EXAMPLE_PROGRAM.read_text()
@@ -62,6 +63,27 @@ def test_the_balance_shows_the_last_fifty_entries_oldest_first(client, services,
     assert {e["kind"] for e in history} == {"adjust"}
     stamps = [datetime.fromisoformat(e["created_at"]) for e in history]
     assert stamps == sorted(stamps) and stamps[-1].utcoffset() == timedelta(0)
+
+
+def test_the_balance_shows_progress_by_paid_spend_and_no_orders_in_the_history(
+        client, services, store):
+    """Progress to Silver (500.00 of paid spend in the window) counts the customer's paid
+    orders, read with the history in one statement; the history shows only ledger entries."""
+    store.post(client, store.order_with_code(None))
+    drain(services)
+    body = client.get(f"{store.url('balance')}?{store.signed(store.friend_ref)}").get_json()
+    with services.db.reading() as session:
+        friend = session.scalar(select(Customer).where(Customer.email == "alice@example.com"))
+        spend = sum(order.net_spend for order in session.scalars(select(OrderState).where(
+            OrderState.customer_id == friend.id, OrderState.paid_at.is_not(None))))
+        entries = session.scalars(select(LedgerEntry).where(
+            LedgerEntry.customer_id == friend.id).order_by(LedgerEntry.id)).all()
+    assert Decimal(0) < spend < Decimal("500.00") and entries
+    assert body["next_tier"] == {"name": "Silver", "basis": "spend", "threshold": "500.00",
+                                 "reached": str(spend), "remaining": str(500 - spend),
+                                 "percent": int(spend * 100 / 500)}
+    assert [(e["kind"], e["points"], e["reason"]) for e in body["history"]] == [
+        (e.kind, e.points, e.reason) for e in entries]
 
 
 @pytest.mark.parametrize(("form", "message"), [
