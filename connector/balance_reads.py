@@ -45,7 +45,7 @@ def history_and_paid_orders(session: Session, customer_id: int, last: int, with_
     connector.placement.paid_orders gives them."""
     entries, paid = [], []
     for entry_id, kind, points, at, reason, net_spend in run_prepared(
-            session, _statement(last, with_orders), flush=False, customer_id=customer_id):
+            session, _statement(last, with_orders), flush=False, customer_id=customer_id).all():
         if kind is None:
             paid.append((at, net_spend))
         else:
