@@ -25,7 +25,6 @@ from connector.models import Customer, Shop
 from connector.placement import live_program
 from connector.redemptions import CODE_PURPOSE, RedemptionRefused, redeem
 from connector.request_reads import request_reader
-from connector.statements import customer_statement
 from connector.storefront_auth import Caller, Refused, param, shopify_caller, woocommerce_caller
 from connector.storefront_views import catalogue, next_tier
 from connector.types import utcnow
@@ -55,6 +54,14 @@ def _logged_in(caller: Caller) -> str:
     if caller.customer_ref is None:
         raise Refused(401, "log in to see your points", "not-logged-in")
     return caller.customer_ref
+
+
+def _card(session: Session, caller: Caller):
+    """The logged-in shopper's card (ledger.CUSTOMER_CARD: tier, totals, pending now) in one
+    statement, or None for a visitor or a shopper who has no points yet."""
+    if not caller.customer_ref:
+        return None
+    return card_by_account(session, caller.shop_id, caller.customer_ref, utcnow())
 
 
 def _customer(session: Session, caller: Caller, shop: Shop) -> Customer | None:
@@ -89,11 +96,9 @@ def estimate(caller: Caller):
     if not amount.is_finite() or amount < 0 or amount > MAX_CART:
         raise Refused(400, f"amount: expected 0 to {MAX_CART}", "bad-request")
     session = request_reader()  # the signature check's read session
-    shop = session.get(Shop, caller.shop_id)
     program = _program(session, caller)
-    customer = find_customer(session, shop, caller.customer_ref, None) \
-        if caller.customer_ref else None
-    tier = customer.tier if customer is not None else None
+    card = _card(session, caller)
+    tier = card.tier if card is not None else None
     if program is None:
         raise Refused(404, "this shop has no published program", "no-program")
     currency = (param("currency") or program.currency).upper()[:3]
@@ -103,12 +108,10 @@ def estimate(caller: Caller):
 
 def rewards(caller: Caller):
     session = request_reader()  # the signature check's read session
-    shop = session.get(Shop, caller.shop_id)
     program = _program(session, caller)
-    statement = customer_statement(session, shop, caller.customer_ref, None) \
-        if caller.customer_ref else None
-    points = statement["balance"] if statement else 0
-    tier = statement["tier"] if statement else None
+    card = _card(session, caller)
+    points = balance_of(card, card.pending).available if card is not None else 0
+    tier = card.tier if card is not None else None
     return jsonify(balance=points, rewards=catalogue(program, points, tier) if program else [])
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from adapters.woocommerce.storefront import storefront_signature
 from connector import programs
 from connector.adjustments import adjust
+from connector.ledger import write_entry
 from connector.models import Customer, LedgerEntry, LinkVisit, OrderState, Shop
 from connector.types import utcnow
 from tests.connector.storefront_shops import drain, make_store_shop
@@ -104,6 +105,28 @@ def test_the_catalogue_shows_what_each_reward_costs_and_what_is_missing(client, 
     body = client.get(f"{store.url('rewards')}?{store.signed('9001')}").get_json()
     offer = {r["id"]: (r["cost"], r["affordable"], r["points_needed"]) for r in body["rewards"]}
     assert offer == {"5-off": (500, False, 400), "free-shipping": (300, False, 200)}
+
+
+def test_the_catalogue_counts_available_points_only_and_the_tiers_perks(client, services,
+                                                                        store):
+    """Points still pending do not buy a reward, in the catalogue as in the balance; a Gold
+    member's perks are free."""
+    client.post(f"{store.url('join')}?{store.signed('9001')}", data={"email": "p@example.org"})
+    with services.db.transaction() as session:  # 450 more, pending for ten days
+        member = session.scalar(select(Customer).where(Customer.email == "p@example.org"))
+        write_entry(session, member, LedgerEntry(
+            shop_id=store.shop_id, kind="pending", points=450, lot="order:p1:earn",
+            source_key="order:p1:earn", available_at=utcnow() + timedelta(days=10)))
+    query = store.signed("9001")
+    balance = client.get(f"{store.url('balance')}?{query}").get_json()
+    body = client.get(f"{store.url('rewards')}?{query}").get_json()
+    assert (balance["balance"], balance["pending"], body["balance"]) == (100, 450, 100)
+    assert not any(r["affordable"] for r in body["rewards"])
+    with services.db.transaction() as session:
+        session.scalar(select(Customer).where(Customer.email == "p@example.org")).tier = "Gold"
+    perks = {r["id"]: (r["cost"], r["perk"]) for r in client.get(
+        f"{store.url('rewards')}?{query}").get_json()["rewards"] if r["perk"]}
+    assert perks == {"free-shipping": (0, True), "birthday-20": (0, True)}
 
 
 def test_a_referral_link_leads_to_the_store_with_the_code_and_records_a_hashed_visit(
