@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import socket
 import threading
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
@@ -25,6 +24,7 @@ from connector.members import join
 from connector.models import Customer, LedgerEntry, Notice, Shop
 from connector.notice_sending import INTERRUPTED
 from connector.notices import record_birthdays, run_daily, send_due
+from tests.e2e.processes import free_port
 from tests.support import EXAMPLE_PROGRAM
 
 NOW = datetime(2031, 6, 15, 9, 0, tzinfo=UTC)  # Alice's birthday
@@ -50,12 +50,6 @@ class Inbox:
 
     def subjects(self) -> list[str]:
         return [m["Subject"] for m in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
