@@ -34,3 +34,26 @@ def test_a_change_in_a_snapshot_is_refused(services, woo_shop):
         session.get(Shop, woo_shop).status_note = "written by a snapshot"
         with pytest.raises(RuntimeError, match="write in transaction"):
             session.flush()
+
+
+def test_sqlite_balance_reads_map_the_file_and_writes_imports_and_exports_do_not(tmp_path):
+    from connector.db import MMAP_BYTES, Database
+
+    database = Database(f"sqlite:///{tmp_path / 'mapped.db'}")
+    try:
+        def mapped(session) -> int:
+            return session.connection().exec_driver_sql("PRAGMA mmap_size").scalar()
+        with database.transaction() as session:
+            assert mapped(session) == 0
+            session.connection().exec_driver_sql("CREATE TABLE t (n INTEGER)")
+        with database.snapshot() as session:
+            assert mapped(session) == 0
+        with database.reading() as session:
+            assert mapped(session) == MMAP_BYTES
+            assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        with database.transaction() as session:
+            session.connection().exec_driver_sql("INSERT INTO t VALUES (7)")
+        with database.reading() as session:  # a mapped reader sees the last commit
+            assert session.connection().exec_driver_sql("SELECT n FROM t").all() == [(7,)]
+    finally:
+        database.dispose()
