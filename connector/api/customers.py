@@ -78,6 +78,8 @@ class CustomerList(MethodView):
 
 @blueprint.route(CUSTOMER)
 class CustomerView(MethodView):
+    reads_card = True  # GET: require_key reads the customer's card with the key
+
     @blueprint.response(200, CustomerSchema)
     @blueprint.errors(404)
     def get(self, shop_id: int, customer_id: int):

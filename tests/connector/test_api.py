@@ -247,3 +247,35 @@ def test_metrics_over_a_period_with_money_as_strings(api, alice):
     assert inverted.status_code == 422 and "give an end on or after the start" in \
         inverted.get_json()["message"]
     assert api("GET", "/metrics?start=yesterday").status_code == 422
+
+
+
+def test_one_customer_is_read_with_the_key_in_one_statement(app, api, woo_shop, alice):
+    """The API's most frequent call: the key check and the customer's card are one round trip
+    (SQLite's BEGIN is not sent to a server)."""
+    from sqlalchemy import event
+
+    api("GET", f"/customers/{alice}")  # the key's first use is recorded (a write), once a minute
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if statement.split()[0].upper() != "BEGIN":
+            sent.append(statement)
+    db = app.extensions["loyalty"].db
+    engines = {db.engine, db.ack_engine, db.read_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = api("GET", f"/customers/{alice}")
+        found = list(sent)
+        missing = api("GET", f"/customers/{alice + 1000}")
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
+    assert answer.status_code == 200
+    assert answer.get_json()["balance"] == {"available": 100, "pending": 256,
+                                            "lifetime_earned": 356}
+    assert len(found) == 1 and "api_keys" in found[0] and "customers" in found[0]
+    assert missing.status_code == 404
+    assert missing.get_json()["message"] == \
+        f"no customer {alice + 1000} in the program of shop {woo_shop}"
