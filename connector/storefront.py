@@ -61,6 +61,8 @@ def _card(session: Session, caller: Caller):
     statement, or None for a visitor or a shopper who has no points yet."""
     if not caller.customer_ref:
         return None
+    if caller.card_read:  # with the shop, by the signature check
+        return caller.card
     return card_by_account(session, caller.shop_id, caller.customer_ref, utcnow())
 
 
@@ -71,7 +73,8 @@ def _customer(session: Session, caller: Caller, shop: Shop) -> Customer | None:
 def balance(caller: Caller):
     session = request_reader()  # the signature check's read session
     now = utcnow()
-    customer = card_by_account(session, caller.shop_id, _logged_in(caller), now)
+    _logged_in(caller)
+    customer = _card(session, caller)
     program = _program(session, caller)
     if customer is None:
         return jsonify(member=False, balance=0, pending=0, tier=None, next_tier=None,
@@ -186,16 +189,18 @@ ACTIONS: dict[str, tuple[str, Callable[[Caller], object]]] = {
     "redeem": ("POST", redeem_reward), "join": ("POST", join_program),
     "estimate": ("GET", estimate),
 }
+# The reads that show the shopper's card (_card): the signature check reads it with the shop
+READS_CARD = frozenset({"balance", "rewards", "estimate"})
 
 
-def _dispatch(action: str, caller_of: Callable[[], Caller]):
+def _dispatch(action: str, caller_of: Callable[[bool], Caller]):
     method, view = ACTIONS.get(action, (None, None))
     if view is None:
         raise Refused(404, f"no storefront action {action!r}; try one of {', '.join(ACTIONS)}",
                       "not-found")
     if request.method != method:
         raise Refused(405, f"{action} takes {method}", "method-not-allowed")
-    return view(caller_of())
+    return view(caller_of(action in READS_CARD))
 
 
 @blueprint.route("/proxy/<action>", methods=["GET", "POST"])
@@ -208,7 +213,7 @@ def shopify_action(action: str):
 def woocommerce_action(shop_id: int, action: str):
     if request.method == "OPTIONS":  # a browser's preflight for a JSON POST
         return "", 204
-    return _dispatch(action, lambda: woocommerce_caller(shop_id))
+    return _dispatch(action, lambda with_card: woocommerce_caller(shop_id, with_card))
 
 
 @blueprint.after_request

@@ -129,6 +129,72 @@ def test_the_catalogue_counts_available_points_only_and_the_tiers_perks(client, 
     assert perks == {"free-shipping": (0, True), "birthday-20": (0, True)}
 
 
+
+def _statements_of(app, client, url: str):
+    """GET `url`: the answer and the SQL statements it sent (SQLite's BEGIN is no round trip:
+    not counted)."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if statement.split()[0].upper() != "BEGIN":
+            sent.append(statement)
+    db = app.extensions["loyalty"].db
+    engines = {db.engine, db.ack_engine, db.read_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = client.get(url)
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
+    return answer, sent
+
+
+def test_the_signature_check_reads_the_shoppers_card_with_the_shop(app, client, store):
+    """A balance is two statements (the shop with the card, then the history), the catalogue
+    one: on PostgreSQL each is a round trip."""
+    client.post(f"{store.url('join')}?{store.signed('9001')}", data={"email": "c@example.org"})
+    answers = {}
+    for action, count in (("balance", 2), ("rewards", 1), ("estimate", 1)):
+        query = store.signed("9001", **({"amount": "10"} if action == "estimate" else {}))
+        answers[action], sent = _statements_of(app, client, f"{store.url(action)}?{query}")
+        assert answers[action].status_code == 200, answers[action].get_data(as_text=True)
+        assert len(sent) == count, (action, sent)
+        assert "shops" in sent[0] and "customers" in sent[0]
+    assert (answers["balance"].get_json()["balance"], answers["rewards"].get_json()["balance"],
+            answers["estimate"].get_json()["points"]) == (100, 100, 10)
+
+
+def test_a_proxy_call_naming_two_customers_shows_only_the_signed_ones_card(app, client,
+                                                                           services):
+    """Shopify signs a repeated parameter's values together and we take the last: the card
+    the shop's statement read for the first named customer is not the one shown."""
+    from adapters.shopify.proxy import proxy_signature
+    from tests.support import SHOPIFY_DOMAIN
+
+    store = make_store_shop("shopify", services, PROGRAM)
+    try:
+        client.post(f"/proxy/join?{store.signed('9001')}", data={"email": "one@example.org"})
+        client.post(f"/proxy/join?{store.signed('9002')}", data={"email": "two@example.org"})
+        with services.db.transaction() as session:
+            shop = session.get(Shop, store.shop_id)
+            one = session.scalar(select(Customer).where(Customer.email == "one@example.org"))
+            adjust(session, shop, one, 400, "goodwill", "test", "r-1", utcnow())
+        params = [("shop", SHOPIFY_DOMAIN), ("logged_in_customer_id", "9001"),
+                  ("logged_in_customer_id", "9002"), ("path_prefix", "/apps/loyalty"),
+                  ("timestamp", str(int(time.time())))]
+        query = urlencode([*params, ("signature", proxy_signature(params, store.secret))])
+        for action in ("balance", "rewards"):
+            answer = client.get(f"/proxy/{action}?{query}")
+            assert answer.status_code == 200
+            assert answer.get_json()["balance"] == 100  # 9002's, not 9001's 500
+        assert client.get(f"/proxy/balance?{store.signed('9001')}").get_json()["balance"] == 500
+    finally:
+        store.fake.__exit__(None, None, None)
+
+
 def test_a_referral_link_leads_to_the_store_with_the_code_and_records_a_hashed_visit(
         client, services, store):
     client.post(f"{store.url('join')}?{store.signed('9001')}", data={"email": "r@example.org"})
