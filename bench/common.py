@@ -47,6 +47,7 @@ class Result:
     targets: list[Target] = field(default_factory=list)
     charts: list[dict] = field(default_factory=list)  # {"title", "x", "y", "series": {label: [(x, y)]}}
     notes: list[str] = field(default_factory=list)
+    measured_on: str = ""  # the day it ran (YYYY-MM-DD); set when written
 
 
 def percentile(values: list[float], p: float) -> float:

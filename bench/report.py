@@ -30,9 +30,14 @@ def _table(rows: list[dict]) -> list[str]:
 
 
 def markdown(results: list[Result], stamp: str, quick: bool, charts: list[Path]) -> str:
+    today = stamp[:10]
     machine = (f"Machine: {platform.node()}, {platform.machine()}, Python "
-               f"{platform.python_version()}. Every figure is measured in this run, each "
-               "scenario beside its baseline; the machine is shared, so read the ratios.")
+               f"{platform.python_version()}. Every figure of a scenario is measured in one "
+               "run, beside its baseline; the machine is shared, so read the ratios.")
+    if any(result.measured_on != today for result in results):
+        machine += (" A scenario whose heading gives an earlier day was carried over from "
+                    "that day's run; the others were run again today "
+                    "(`python -m bench --only <scenario> --update`).")
     lines = [f"# Benchmarks, {stamp} ({'quick' if quick else 'full'} run)", "", machine, "",
              "## Targets", "", "| target | measured | goal | met |", "|---|---|---|---|"]
     for result in results:
@@ -41,7 +46,8 @@ def markdown(results: list[Result], stamp: str, quick: bool, charts: list[Path])
             lines.append(f"| {target.name} | {_cell(target.measured)} {target.unit} | "
                          f"{sign} {_cell(target.goal)} | {'yes' if target.met else '**no**'} |")
     for result in results:
-        lines += ["", f"## {result.title}", "", *_table(result.rows)]
+        day = "" if result.measured_on == today else f" (measured {result.measured_on})"
+        lines += ["", f"## {result.title}{day}", "", *_table(result.rows)]
         if result.notes:
             lines += ["", *(f"- {note}" for note in result.notes)]
     if charts:
@@ -74,14 +80,20 @@ def draw(results: list[Result], folder: Path, stamp: str) -> list[Path]:
 
 
 def earlier(quick: bool, folder: Path = RESULTS) -> list[Result]:
-    """Today's results already written (a run of some scenarios updates them in place)."""
-    path = folder / f"{_stamp(datetime.now(UTC), quick)}.json"
-    if not path.exists():
+    """The latest results already written, today's or, on a new day, the last day's (a run of
+    some scenarios updates them; each scenario keeps the day it was measured)."""
+    suffix = "-quick" if quick else ""
+    today = folder / f"{_stamp(datetime.now(UTC), quick)}.json"
+    written = sorted(path for path in folder.glob(f"????-??-??{suffix}.json")
+                     if path.stem[:10] <= today.stem[:10])
+    if not written:
         return []
+    document = json.loads(written[-1].read_text())
     results = []
-    for stored in json.loads(path.read_text())["results"]:
+    for stored in document["results"]:
         targets = [Target(**{k: v for k, v in t.items() if k != "met"})
                    for t in stored.pop("targets")]
+        stored.setdefault("measured_on", document["run_at"][:10])  # files before the field
         results.append(Result(**stored, targets=targets))
     return results
 
@@ -101,6 +113,8 @@ def write(results: list[Result], quick: bool, folder: Path = RESULTS) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
     stamp = _stamp(now, quick)
+    for result in results:
+        result.measured_on = result.measured_on or stamp[:10]
     charts = draw(results, folder, stamp)
     document = {"run_at": now.isoformat(), "quick": quick, "machine": platform.node(),
                 "results": [{**asdict(r), "targets": [{**asdict(t), "met": t.met}

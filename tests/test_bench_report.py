@@ -52,3 +52,24 @@ def test_a_scenario_run_again_replaces_only_itself_in_todays_results(tmp_path):
     kept = merged(earlier(False, folder=tmp_path), [again])
     assert [r.name for r in kept] == ["ack", "push"]
     assert kept[0].targets[0].measured == 2100 / 5300 and kept[1].rows == [{"codes_s": 20.0}]
+
+
+def test_on_a_new_day_a_scenario_run_again_carries_the_others_over_with_their_day(tmp_path):
+    import time_machine
+
+    from bench.report import earlier, merged
+
+    with time_machine.travel("2026-12-07 18:00Z", tick=False):
+        write([_result(), Result("push", "4. Push-back", rows=[{"codes_s": 19.0}])],
+              quick=False, folder=tmp_path)
+    with time_machine.travel("2026-12-08 09:00Z", tick=False):
+        kept = merged(earlier(False, folder=tmp_path),
+                      [Result("push", "4. Push-back", rows=[{"codes_s": 20.0}])])
+        markdown = write(kept, quick=False, folder=tmp_path).read_text()
+    assert [(r.name, r.measured_on) for r in kept] == [("ack", "2026-12-07"),
+                                                      ("push", "2026-12-08")]
+    assert "## 1. Webhook acknowledgement (measured 2026-12-07)" in markdown
+    assert "\n## 4. Push-back\n" in markdown and "carried over" in markdown
+    assert "| ack / bare | 0.396 ratio | ≥ 0.600 | **no** |" in markdown
+    assert (tmp_path / "latest.md").read_text() == markdown
+    assert earlier(True, folder=tmp_path) == []  # a quick run never builds on a full one
