@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,3 +58,25 @@ def drain_in_threads(db, workers: int) -> list[Exception]:
     for thread in threads:
         thread.join(timeout=120)
     return errors
+
+
+@contextlib.contextmanager
+def statements_sent(app) -> Iterator[list[str]]:
+    """The SQL statements the app sends while the block runs, on all its engines (SQLite's
+    BEGIN, which is no round trip to a server, not counted)."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if statement.split()[0].upper() != "BEGIN":
+            sent.append(statement)
+    db = app.extensions["loyalty"].db
+    engines = {db.engine, db.ack_engine, db.read_engine}  # on PostgreSQL, read is engine
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)

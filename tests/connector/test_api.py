@@ -13,7 +13,7 @@ from connector.customers import new_customer
 from connector.models import Redemption, Shop
 from connector.types import utcnow
 from tests.connector.api_shops import add_other_shop, bearer, deliver_alice, make_key
-from tests.support import EXAMPLE_PROGRAM
+from tests.support import EXAMPLE_PROGRAM, statements_sent
 
 # Balances read "now": the fixture orders' points must still be pending.
 pytestmark = pytest.mark.usefixtures("fixture_clock")
@@ -253,25 +253,10 @@ def test_metrics_over_a_period_with_money_as_strings(api, alice):
 def test_one_customer_is_read_with_the_key_in_one_statement(app, api, woo_shop, alice):
     """The API's most frequent call: the key check and the customer's card are one round trip
     (SQLite's BEGIN is not sent to a server)."""
-    from sqlalchemy import event
-
     api("GET", f"/customers/{alice}")  # the key's first use is recorded (a write), once a minute
-    sent: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        if statement.split()[0].upper() != "BEGIN":
-            sent.append(statement)
-    db = app.extensions["loyalty"].db
-    engines = {db.engine, db.ack_engine, db.read_engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(app) as found:
         answer = api("GET", f"/customers/{alice}")
-        found = list(sent)
-        missing = api("GET", f"/customers/{alice + 1000}")
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
+    missing = api("GET", f"/customers/{alice + 1000}")
     assert answer.status_code == 200
     assert answer.get_json()["balance"] == {"available": 100, "pending": 256,
                                             "lifetime_earned": 356}

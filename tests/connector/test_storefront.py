@@ -17,7 +17,7 @@ from connector.ledger import write_entry
 from connector.models import Customer, LedgerEntry, LinkVisit, OrderState, Shop
 from connector.types import utcnow
 from tests.connector.storefront_shops import drain, make_store_shop
-from tests.support import EXAMPLE_PROGRAM
+from tests.support import EXAMPLE_PROGRAM, statements_sent
 
 PROGRAM = EXAMPLE_PROGRAM.read_text()
 
@@ -130,28 +130,6 @@ def test_the_catalogue_counts_available_points_only_and_the_tiers_perks(client, 
 
 
 
-def _statements_of(app, client, url: str):
-    """GET `url`: the answer and the SQL statements it sent (SQLite's BEGIN is no round trip:
-    not counted)."""
-    from sqlalchemy import event
-
-    sent: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        if statement.split()[0].upper() != "BEGIN":
-            sent.append(statement)
-    db = app.extensions["loyalty"].db
-    engines = {db.engine, db.ack_engine, db.read_engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    try:
-        answer = client.get(url)
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
-    return answer, sent
-
-
 def test_the_signature_check_reads_the_shoppers_card_with_the_shop(app, client, store):
     """A balance is two statements (the shop with the card, then the history), the catalogue
     one: on PostgreSQL each is a round trip."""
@@ -159,7 +137,8 @@ def test_the_signature_check_reads_the_shoppers_card_with_the_shop(app, client, 
     answers = {}
     for action, count in (("balance", 2), ("rewards", 1), ("estimate", 1)):
         query = store.signed("9001", **({"amount": "10"} if action == "estimate" else {}))
-        answers[action], sent = _statements_of(app, client, f"{store.url(action)}?{query}")
+        with statements_sent(app) as sent:
+            answers[action] = client.get(f"{store.url(action)}?{query}")
         assert answers[action].status_code == 200, answers[action].get_data(as_text=True)
         assert len(sent) == count, (action, sent)
         assert "shops" in sent[0] and "customers" in sent[0]
