@@ -38,7 +38,7 @@ def run_prepared(session: Session, statement, flush: bool = True, **params) -> R
 _PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000", "foreign_keys=ON")
 # The read connections (reading()) map the database file into memory: a balance read touches a
 # page per ledger row it shows, scattered over the file, and a mapped page costs no read()
-# system call. About a fifth off the storefront balance with a million entries (bench/reads).
+# system call: a tenth or more off the storefront balance with a million entries (bench/reads).
 # Only those: an import or an export that went through the map would count every page it
 # touched in its resident memory.
 MMAP_BYTES = 256 * 2**20

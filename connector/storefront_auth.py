@@ -39,7 +39,7 @@ class Caller:
     program_id: int
     program_digest: str | None  # of the live version's text (None: nothing published)
     customer_ref: str | None  # None: a visitor who is not logged in
-    # With_card calls: the verified customer's card (ledger.CUSTOMER_CARD), read with the shop;
+    # For with_card calls: the verified customer's card (ledger.CUSTOMER_CARD), read with the shop;
     # None for a visitor or a shopper with no points yet. card_read says it was read.
     card: Row | None = None
     card_read: bool = False
