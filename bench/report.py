@@ -83,9 +83,9 @@ def earlier(quick: bool, folder: Path = RESULTS) -> list[Result]:
     """The latest results already written, today's or, on a new day, the last day's (a run of
     some scenarios updates them; each scenario keeps the day it was measured)."""
     suffix = "-quick" if quick else ""
-    today = folder / f"{_stamp(datetime.now(UTC), quick)}.json"
+    today = _stamp(datetime.now(UTC), quick=False)
     written = sorted(path for path in folder.glob(f"????-??-??{suffix}.json")
-                     if path.stem[:10] <= today.stem[:10])
+                     if path.stem[:10] <= today)
     if not written:
         return []
     document = json.loads(written[-1].read_text())
